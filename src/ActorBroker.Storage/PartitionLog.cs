@@ -402,6 +402,14 @@ public sealed class PartitionLog : IDisposable
         }
     }
 
+    /// <summary>Tests only: closes every file without flushing or checkpointing, as a crash would leave them.</summary>
+    internal void CloseWithoutFlush()
+    {
+        _disposed = true;
+        foreach (var segment in _segments)
+            segment.Dispose();
+    }
+
     private LogSegment ActiveSegment => _segments[^1];
 
     private LogSegment Roll(long baseOffset)
