@@ -180,4 +180,21 @@ public sealed class RecoveryTests : IDisposable
         Assert.Equal(length, new FileInfo(segment).Length);
         Assert.Equal(100, Assert.Single(log.Recovery.Truncations).BytesDropped);
     }
+
+    [Fact]
+    public void A_segment_overlapping_the_next_one_causes_the_later_segments_to_be_deleted()
+    {
+        int batchSize = BatchBuilder.Build(2).Length;
+        _builder.Config = new LogConfig { SegmentBytes = 2 * batchSize };
+        using (_builder.OpenWith(2, 2, 2)) { }
+        var files = _builder.LogFiles(); // segments 0 (0..3) and 4 (4..5)
+        File.Move(files[1], Path.Combine(_builder.Directory, "00000000000000000003.log"));
+        File.Delete(Path.Combine(_builder.Directory, "recovery-point"));
+
+        using var log = _builder.Open();
+
+        Assert.Equal(1, log.SegmentCount);
+        Assert.Equal(4, log.LogEndOffset);
+        Assert.Single(log.Recovery.DeletedSegments);
+    }
 }
