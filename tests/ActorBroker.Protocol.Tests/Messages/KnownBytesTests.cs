@@ -106,4 +106,24 @@ public class KnownBytesTests
         var bytes = Write(w => request.Write(w, 0));
         Assert.Equal(new byte[] { 0, 7, (byte)'g', (byte)'r', (byte)'o', (byte)'u', (byte)'p', (byte)'-', (byte)'1' }, bytes);
     }
+
+    [Fact]
+    public void Requests_and_responses_can_be_read_by_api_key()
+    {
+        var request = new HeartbeatRequest { GroupId = "g", GenerationId = 3, MemberId = "m" };
+        var bytes = Write(w => request.Write(w, 1));
+        var reader = new KafkaReader(bytes);
+        IKafkaMessage read = ApiMessageTypes.ReadRequest(ApiKey.Heartbeat, ref reader, 1);
+        var heartbeat = Assert.IsType<HeartbeatRequest>(read);
+        Assert.Equal(3, heartbeat.GenerationId);
+        Assert.True(read.IsRequest);
+        Assert.Equal(ApiKey.Heartbeat, read.ApiKey);
+
+        var response = new HeartbeatResponse { ErrorCode = (short)ErrorCode.RebalanceInProgress };
+        var responseBytes = Write(w => response.Write(w, 0));
+        var responseReader = new KafkaReader(responseBytes);
+        var readResponse = Assert.IsType<HeartbeatResponse>(ApiMessageTypes.ReadResponse(ApiKey.Heartbeat, ref responseReader, 0));
+        Assert.Equal(27, readResponse.ErrorCode);
+        Assert.False(((IKafkaMessage)readResponse).IsRequest);
+    }
 }
