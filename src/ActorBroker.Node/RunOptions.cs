@@ -1,3 +1,4 @@
+using ActorBroker.Cluster;
 namespace ActorBroker.Node;
 
 /// <summary>The options of <c>actorbroker run</c>; each overrides the HOCON key named beside it.</summary>
@@ -26,19 +27,19 @@ public sealed record RunOptions(
     public IEnumerable<string> HoconOverrides()
     {
         if (KafkaListen is not null)
-            yield return $"actorbroker.kafka.listen = {NodeConfig.Quote(KafkaListen)}";
+            yield return $"actorbroker.kafka.listen = {ActorBrokerConfig.Quote(KafkaListen)}";
         if (Advertised is not null)
-            yield return $"actorbroker.kafka.advertised = {NodeConfig.Quote(Advertised)}";
+            yield return $"actorbroker.kafka.advertised = {ActorBrokerConfig.Quote(Advertised)}";
         if (DataDir is not null)
-            yield return $"actorbroker.data-dir = {NodeConfig.Quote(DataDir)}";
+            yield return $"actorbroker.data-dir = {ActorBrokerConfig.Quote(DataDir)}";
         if (NodeId is { } id)
             yield return $"actorbroker.node-id = {id}";
         if (AkkaPort is { } port)
             yield return $"akka.remote.dot-netty.tcp.port = {port}";
         if (AkkaHost is not null)
-            yield return $"akka.remote.dot-netty.tcp.hostname = {NodeConfig.Quote(AkkaHost)}";
+            yield return $"akka.remote.dot-netty.tcp.hostname = {ActorBrokerConfig.Quote(AkkaHost)}";
         if (Seeds.Count > 0)
-            yield return $"akka.cluster.seed-nodes = [{string.Join(", ", Seeds.Select(s => NodeConfig.Quote(SeedAddress(s))))}]";
+            yield return $"akka.cluster.seed-nodes = [{string.Join(", ", Seeds.Select(s => ActorBrokerConfig.Quote(SeedAddress(s))))}]";
     }
 
     /// <summary>A seed given as HOST:PORT becomes the Akka address of that node's actor system.</summary>

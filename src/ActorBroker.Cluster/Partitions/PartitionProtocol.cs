@@ -1,4 +1,5 @@
 using ActorBroker.Protocol;
+using ActorBroker.Cluster.Serialization;
 
 namespace ActorBroker.Cluster.Partitions;
 
@@ -53,6 +54,6 @@ public sealed record FindOffsetForTimestampResult(ErrorCode Error, long Offset, 
 
 // Events (journal holds metadata only; records live in the segment files)
 
-public sealed record LogCreated(TopicPartition Partition, Guid TopicId, DateTime CreatedAt);
+public sealed record LogCreated(TopicPartition Partition, Guid TopicId, DateTime CreatedAt) : IPersistedMessage;
 
-public sealed record LeaderEpochStarted(int Epoch, long StartOffset);
+public sealed record LeaderEpochStarted(int Epoch, long StartOffset) : IPersistedMessage;

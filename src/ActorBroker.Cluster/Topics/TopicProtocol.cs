@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorBroker.Cluster.Serialization;
 using ActorBroker.Protocol;
 
 namespace ActorBroker.Cluster.Topics;
@@ -39,6 +40,6 @@ public sealed record TopicLookup(string Name, ErrorCode Error, TopicDescription?
 public sealed record DescribeTopicsResult(IReadOnlyList<TopicLookup> Topics);
 
 // Events
-public sealed record TopicCreated(TopicDescription Topic);
+public sealed record TopicCreated(TopicDescription Topic) : IPersistedMessage;
 
-public sealed record TopicDeleted(string Name, Guid TopicId, int PartitionCount);
+public sealed record TopicDeleted(string Name, Guid TopicId, int PartitionCount) : IPersistedMessage;

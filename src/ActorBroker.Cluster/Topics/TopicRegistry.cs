@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorBroker.Cluster.Serialization;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
@@ -90,4 +91,4 @@ public sealed class TopicRegistry : ReceivePersistentActor
     }
 }
 
-public sealed record TopicRegistrySnapshot(IReadOnlyList<TopicDescription> Topics);
+public sealed record TopicRegistrySnapshot(IReadOnlyList<TopicDescription> Topics) : IPersistedMessage;

@@ -1,0 +1,50 @@
+using System.Runtime.Serialization;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Serialization;
+using ActorBroker.Cluster.Partitions;
+using ActorBroker.Cluster.Topics;
+
+namespace ActorBroker.Cluster.Serialization;
+
+/// <summary>
+/// Journal events and snapshots as UTF-8 JSON (System.Text.Json) under short, stable manifests. The manifest, not
+/// the CLR type name, identifies a stored message, so types can be renamed or moved without breaking old journals.
+/// Every stored type must be listed here; an unlisted one fails loudly when it is first persisted.
+/// </summary>
+public sealed class PersistedMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    private static readonly Dictionary<string, Type> TypesByManifest = new()
+    {
+        ["topic-created"] = typeof(TopicCreated),
+        ["topic-deleted"] = typeof(TopicDeleted),
+        ["topic-registry-snapshot"] = typeof(TopicRegistrySnapshot),
+        ["log-created"] = typeof(LogCreated),
+        ["leader-epoch-started"] = typeof(LeaderEpochStarted),
+    };
+
+    private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(p => p.Value, p => p.Key);
+
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General);
+
+    public override int Identifier => 7101;
+
+    public override string Manifest(object o) =>
+        ManifestsByType.TryGetValue(o.GetType(), out var manifest)
+            ? manifest
+            : throw new ArgumentException($"{o.GetType().FullName} is not registered in {nameof(PersistedMessageSerializer)}.");
+
+    public override byte[] ToBinary(object obj)
+    {
+        Manifest(obj);
+        return JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), Options);
+    }
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!TypesByManifest.TryGetValue(manifest, out var type))
+            throw new SerializationException($"Unknown manifest '{manifest}': this journal was written by a newer ActorBroker.");
+        return JsonSerializer.Deserialize(bytes, type, Options)
+            ?? throw new SerializationException($"A stored '{manifest}' decoded to null.");
+    }
+}
