@@ -17,30 +17,36 @@ public sealed class KafkaConnection
 {
     private const int MinimumFrameBytes = 8; // api key, api version, correlation id
 
-    private readonly Socket _socket;
     private readonly RequestDispatcher _dispatcher;
     private readonly GatewaySettings _settings;
     private readonly ILoggingAdapter _log;
     private readonly EndPoint? _remote;
 
-    public KafkaConnection(Socket socket, RequestDispatcher dispatcher, GatewaySettings settings, ILoggingAdapter log)
+    public KafkaConnection(EndPoint? remote, RequestDispatcher dispatcher, GatewaySettings settings, ILoggingAdapter log)
     {
-        _socket = socket;
+        _remote = remote;
         _dispatcher = dispatcher;
         _settings = settings;
         _log = log;
-        _remote = socket.RemoteEndPoint;
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Serves a TCP client until it disconnects, a frame is refused or the node stops.</summary>
+    public static async Task RunAsync(Socket socket, RequestDispatcher dispatcher, GatewaySettings settings, ILoggingAdapter log, CancellationToken cancellationToken)
     {
-        _socket.NoDelay = true;
-        await using var stream = new NetworkStream(_socket, ownsSocket: true);
+        socket.NoDelay = true;
+        var connection = new KafkaConnection(socket.RemoteEndPoint, dispatcher, settings, log);
+        await using var stream = new NetworkStream(socket, ownsSocket: true);
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096));
         var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+        await connection.RunAsync(reader, writer, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Serves requests read from <paramref name="input"/>, answering on <paramref name="output"/>; completes both when done.</summary>
+    public async Task RunAsync(PipeReader input, PipeWriter output, CancellationToken cancellationToken)
+    {
         try
         {
-            await ServeAsync(reader, writer, cancellationToken).ConfigureAwait(false);
+            await ServeAsync(input, output, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -52,8 +58,8 @@ public sealed class KafkaConnection
         }
         finally
         {
-            await reader.CompleteAsync().ConfigureAwait(false);
-            await writer.CompleteAsync().ConfigureAwait(false);
+            await input.CompleteAsync().ConfigureAwait(false);
+            await output.CompleteAsync().ConfigureAwait(false);
         }
     }
 

@@ -82,8 +82,7 @@ public sealed class KafkaListener : IAsyncDisposable
                 _log.Warning("Accepting a connection failed: {0}", ex.Message);
                 continue;
             }
-            var connection = new KafkaConnection(client, _dispatcher, _settings, _log);
-            var run = Task.Run(() => connection.RunAsync(_stopping.Token));
+            var run = Task.Run(() => KafkaConnection.RunAsync(client, _dispatcher, _settings, _log, _stopping.Token));
             lock (_connections)
                 _connections.Add(run);
             _ = run.ContinueWith(t =>

@@ -1,3 +1,4 @@
+using ActorBroker.TestKit;
 using System.Collections.Immutable;
 using Akka.Actor;
 using ActorBroker.Cluster.Partitions;

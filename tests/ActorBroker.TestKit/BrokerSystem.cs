@@ -3,7 +3,7 @@ using Akka.Configuration;
 using ActorBroker.Cluster;
 using AkkaCluster = Akka.Cluster.Cluster;
 
-namespace ActorBroker.Cluster.Tests;
+namespace ActorBroker.TestKit;
 
 /// <summary>
 /// Builds the configuration of a one-node broker cluster over a data directory (SQLite journal inside it) and
