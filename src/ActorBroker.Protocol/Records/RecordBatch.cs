@@ -13,7 +13,7 @@ namespace ActorBroker.Protocol.Records;
 /// The CRC does not cover baseOffset, batchLength or partitionLeaderEpoch, so the broker stamps those in
 /// place without recomputing it. The view never copies; it is as thread-safe as the memory under it.
 /// </summary>
-public readonly struct RecordBatch
+public readonly partial struct RecordBatch
 {
     public const int LogOverhead = 12; // baseOffset + batchLength
     public const int HeaderSize = 61;

@@ -1,0 +1,48 @@
+using Akka.Configuration;
+using ActorBroker.Storage;
+
+namespace ActorBroker.Cluster;
+
+/// <summary>The broker's settings, parsed once from the <c>actorbroker</c> HOCON block.</summary>
+public sealed record ActorBrokerSettings(
+    int NodeId,
+    string DataDirectory,
+    bool AutoCreateTopics,
+    int DefaultPartitions,
+    short DefaultReplicationFactor,
+    int ShardCount,
+    LogConfig Log,
+    int MaxMessageBytes,
+    TimeSpan FlushInterval)
+{
+    public static ActorBrokerSettings Create(Config config)
+    {
+        var broker = config.GetConfig("actorbroker")
+            ?? throw new ConfigurationException("The `actorbroker` configuration block is missing.");
+        var log = broker.GetConfig("log");
+        return new ActorBrokerSettings(
+            NodeId: broker.GetInt("node-id"),
+            DataDirectory: Path.GetFullPath(broker.GetString("data-dir")),
+            AutoCreateTopics: broker.GetBoolean("auto-create-topics"),
+            DefaultPartitions: Positive(broker.GetInt("default-partitions"), "actorbroker.default-partitions"),
+            DefaultReplicationFactor: (short)Positive(broker.GetInt("default-replication-factor"), "actorbroker.default-replication-factor"),
+            ShardCount: Positive(broker.GetInt("shard-count"), "actorbroker.shard-count"),
+            Log: new LogConfig
+            {
+                SegmentBytes = Positive(log.GetInt("segment-bytes"), "actorbroker.log.segment-bytes"),
+                IndexIntervalBytes = Positive(log.GetInt("index-interval-bytes"), "actorbroker.log.index-interval-bytes"),
+                SegmentIndexBytes = Positive(log.GetInt("segment-index-bytes"), "actorbroker.log.segment-index-bytes"),
+            },
+            MaxMessageBytes: Positive(log.GetInt("max-message-bytes"), "actorbroker.log.max-message-bytes"),
+            FlushInterval: log.GetTimeSpan("flush-interval"));
+    }
+
+    public string LogsDirectory => Path.Combine(DataDirectory, "logs");
+
+    public ActorBrokerSettings WithDataDirectory(string directory) => this with { DataDirectory = Path.GetFullPath(directory) };
+
+    public ActorBrokerSettings WithAutoCreateTopics(bool enabled) => this with { AutoCreateTopics = enabled };
+
+    private static int Positive(int value, string key) =>
+        value > 0 ? value : throw new ConfigurationException($"{key} must be positive, but is {value}.");
+}

@@ -1,0 +1,345 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using ActorBroker.Cluster.Topics;
+using ActorBroker.Protocol;
+using ActorBroker.Storage;
+
+namespace ActorBroker.Cluster.Partitions;
+
+/// <summary>
+/// One partition: a sharded, persistent entity (persistence id <c>partition-&lt;topic&gt;-&lt;n&gt;</c>) that owns
+/// the partition's segment log under <c>&lt;data-dir&gt;/logs/&lt;topic&gt;-&lt;n&gt;/</c>. The journal holds only
+/// metadata (<see cref="LogCreated"/>, <see cref="LeaderEpochStarted"/>); records stay in the segment files.
+///
+/// Lifecycle: recover the journal, ask the topic registry whether the topic (still) exists, open the log (which
+/// validates its unflushed tail), start a new leader epoch, then serve. Appends run inside the actor (one writer);
+/// reads run on the thread pool against the log's thread-safe read path, so a slow fetch never holds up appends.
+/// </summary>
+public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithUnboundedStash
+{
+    private const string FlushTimer = "flush";
+    private const string WaiterSweepTimer = "sweep-waiters";
+    private static readonly TimeSpan WaiterSweepInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RegistryTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly TopicPartition _partition;
+    private readonly ActorBrokerSettings _settings;
+    private readonly IActorRef _registry;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<(IActorRef ReplyTo, AwaitLogEnd Request)> _waiters = new();
+
+    private PartitionMetadata _metadata = PartitionMetadata.Initial;
+    private PartitionLog? _partitionLog;
+    private bool _dirty;
+    private int _maxMessageBytes;
+
+    public PartitionActor(TopicPartition partition, ActorBrokerSettings settings, IActorRef registry)
+    {
+        _partition = partition;
+        _settings = settings;
+        _registry = registry;
+
+        Recover<LogCreated>(e => _metadata = _metadata.Apply(e));
+        Recover<LeaderEpochStarted>(e => _metadata = _metadata.Apply(e));
+        Recover<RecoveryCompleted>(_ => LookUpTopic());
+        CommandAny(_ => Stash.Stash());
+    }
+
+    public override string PersistenceId => "partition-" + _partition.EntityId;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(TopicPartition partition, ActorBrokerSettings settings, IActorRef registry) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(partition, settings, registry));
+
+    private PartitionLog OpenLog => _partitionLog ?? throw new InvalidOperationException("The partition log is not open.");
+
+    private void LookUpTopic()
+    {
+        _registry.Ask<DescribeTopicsResult>(new DescribeTopics([_partition.Topic], AutoCreate: false), RegistryTimeout)
+            .PipeTo(Self, failure: ex => new Status.Failure(ex));
+        Become(AwaitingTopic);
+    }
+
+    private void AwaitingTopic()
+    {
+        Command<DescribeTopicsResult>(result =>
+        {
+            var topic = result.Topics.Single().Topic;
+            if (topic is null || _partition.Partition >= topic.PartitionCount)
+            {
+                BecomeUnavailable(ErrorCode.UnknownTopicOrPartition, $"Topic partition {_partition} does not exist.");
+                return;
+            }
+            Open(topic);
+        });
+        Command<Status.Failure>(failure =>
+            BecomeUnavailable(ErrorCode.LeaderNotAvailable, $"The topic registry did not answer: {failure.Cause.Message}"));
+        CommandAny(_ => Stash.Stash());
+    }
+
+    private void Open(TopicDescription topic)
+    {
+        var effective = TopicConfigs.Effective(topic, _settings);
+        _maxMessageBytes = int.Parse(effective[TopicConfigs.MaxMessageBytes]);
+        var directory = Path.Combine(_settings.LogsDirectory, _partition.EntityId);
+        bool earlierTopic = _metadata.Created && _metadata.TopicId != topic.TopicId;
+        if (earlierTopic && Directory.Exists(directory))
+        {
+            // The topic was deleted and re-created while this partition was not running: the old log goes.
+            _log.Warning("Partition {0} held the log of an earlier topic of the same name ({1}); deleting it",
+                _partition, _metadata.TopicId);
+            Directory.Delete(directory, recursive: true);
+        }
+        _partitionLog = PartitionLog.Open(directory, LogConfigFor(effective));
+        var events = new List<object>();
+        if (!_metadata.Created || earlierTopic)
+            events.Add(new LogCreated(_partition, topic.TopicId, DateTime.UtcNow));
+        events.Add(new LeaderEpochStarted(_metadata.LeaderEpoch + 1, _partitionLog.LogEndOffset));
+        PersistAll(events, e => _metadata = _metadata.Apply(e));
+        DeferAsync("opened", _ =>
+        {
+            _log.Info("Partition {0} open: log start {1}, log end {2}, leader epoch {3}",
+                _partition, OpenLog.LogStartOffset, OpenLog.LogEndOffset, _metadata.LeaderEpoch);
+            Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, _settings.FlushInterval);
+            Become(Serving);
+            Stash.UnstashAll();
+        });
+    }
+
+    private LogConfig LogConfigFor(IReadOnlyDictionary<string, string> effective)
+    {
+        return _settings.Log with
+        {
+            SegmentBytes = int.Parse(effective[TopicConfigs.SegmentBytes]),
+            SegmentIndexBytes = int.Parse(effective[TopicConfigs.SegmentIndexBytes]),
+            IndexIntervalBytes = int.Parse(effective[TopicConfigs.IndexIntervalBytes]),
+        };
+    }
+
+    private void Serving()
+    {
+        Command<AppendBatches>(Append);
+        Command<ReadBatches>(Read);
+        Command<AwaitLogEnd>(AwaitLogEnd);
+        Command<GetPartitionState>(_ => Sender.Tell(new PartitionStateResult(
+            ErrorCode.None, OpenLog.LogStartOffset, OpenLog.LogEndOffset, OpenLog.LogEndOffset, _metadata.LeaderEpoch)));
+        Command<FindOffsetForTimestamp>(FindOffsetForTimestamp);
+        Command<DeletePartition>(Delete);
+        Command<FlushTick>(_ => Flush());
+        Command<SweepWaitersTick>(_ => SweepWaiters(DateTime.UtcNow));
+    }
+
+    private void Append(AppendBatches command)
+    {
+        if (FindOversizedBatch(command.Batches.Span, _maxMessageBytes) is { } size)
+        {
+            Sender.Tell(new AppendBatchesResult(ErrorCode.MessageTooLarge, -1, OpenLog.LogStartOffset,
+                $"A record batch of {size} bytes is larger than max.message.bytes ({_maxMessageBytes})."));
+            return;
+        }
+        try
+        {
+            var result = OpenLog.Append(command.Batches, _metadata.LeaderEpoch);
+            _dirty = true;
+            Sender.Tell(new AppendBatchesResult(ErrorCode.None, result.FirstOffset, OpenLog.LogStartOffset));
+            NotifyWaiters();
+        }
+        catch (InvalidRecordBatchException ex)
+        {
+            _log.Warning("Rejected a produce to {0}: {1}", _partition, ex.Message);
+            Sender.Tell(new AppendBatchesResult(ErrorCode.CorruptMessage, -1, OpenLog.LogStartOffset, ex.Message));
+        }
+    }
+
+    /// <summary>Returns the size of the first batch larger than the limit, reading only batch lengths.</summary>
+    private static int? FindOversizedBatch(ReadOnlySpan<byte> batches, int limit)
+    {
+        while (batches.Length >= Protocol.Records.RecordBatch.LogOverhead)
+        {
+            long size = (long)System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(batches[8..]) + Protocol.Records.RecordBatch.LogOverhead;
+            if (size > limit)
+                return (int)Math.Min(size, int.MaxValue);
+            if (size <= Protocol.Records.RecordBatch.LogOverhead || size > batches.Length)
+                return null; // malformed: the log's own validation reports it
+            batches = batches[(int)size..];
+        }
+        return null;
+    }
+
+    private void Read(ReadBatches command)
+    {
+        var log = OpenLog;
+        long highWatermark = log.LogEndOffset;
+        if (command.Offset < log.LogStartOffset || command.Offset > highWatermark)
+        {
+            Sender.Tell(new ReadBatchesResult(ErrorCode.OffsetOutOfRange, ReadOnlyMemory<byte>.Empty, highWatermark, log.LogStartOffset));
+            return;
+        }
+        Task.Run(() =>
+        {
+            try
+            {
+                var read = log.Read(command.Offset, command.MaxBytes, command.MinOneBatch);
+                return new ReadBatchesResult(ErrorCode.None, read.Records, highWatermark, read.LogStartOffset);
+            }
+            catch (OffsetOutOfRangeException ex)
+            {
+                return new ReadBatchesResult(ErrorCode.OffsetOutOfRange, ReadOnlyMemory<byte>.Empty, highWatermark, ex.LogStartOffset);
+            }
+            catch (ObjectDisposedException)
+            {
+                return new ReadBatchesResult(ErrorCode.NotLeaderOrFollower, ReadOnlyMemory<byte>.Empty, -1, -1);
+            }
+        }).PipeTo(Sender);
+    }
+
+    private void AwaitLogEnd(AwaitLogEnd command)
+    {
+        if (OpenLog.LogEndOffset > command.Offset || command.Deadline <= DateTime.UtcNow)
+        {
+            Sender.Tell(new LogAdvanced(_partition, OpenLog.LogEndOffset));
+            return;
+        }
+        _waiters.Add((Sender, command));
+        if (!Timers.IsTimerActive(WaiterSweepTimer))
+            Timers.StartPeriodicTimer(WaiterSweepTimer, SweepWaitersTick.Instance, WaiterSweepInterval);
+    }
+
+    private void NotifyWaiters()
+    {
+        if (_waiters.Count == 0)
+            return;
+        long end = OpenLog.LogEndOffset;
+        _waiters.RemoveAll(w =>
+        {
+            if (w.Request.Offset >= end)
+                return false;
+            w.ReplyTo.Tell(new LogAdvanced(_partition, end));
+            return true;
+        });
+        StopSweepingIfIdle();
+    }
+
+    private void SweepWaiters(DateTime now)
+    {
+        long end = OpenLog.LogEndOffset;
+        _waiters.RemoveAll(w =>
+        {
+            if (w.Request.Deadline > now)
+                return false;
+            w.ReplyTo.Tell(new LogAdvanced(_partition, end));
+            return true;
+        });
+        StopSweepingIfIdle();
+    }
+
+    private void StopSweepingIfIdle()
+    {
+        if (_waiters.Count == 0)
+            Timers.Cancel(WaiterSweepTimer);
+    }
+
+    private void FindOffsetForTimestamp(FindOffsetForTimestamp command)
+    {
+        var log = OpenLog;
+        int epoch = _metadata.LeaderEpoch;
+        Task.Run(() =>
+        {
+            long? offset = log.OffsetForTimestamp(command.Timestamp);
+            return offset is { } found
+                ? new FindOffsetForTimestampResult(ErrorCode.None, found, command.Timestamp, epoch)
+                : new FindOffsetForTimestampResult(ErrorCode.None, -1, -1, epoch);
+        }).PipeTo(Sender);
+    }
+
+    private void Flush()
+    {
+        if (!_dirty)
+            return;
+        OpenLog.Flush();
+        _dirty = false;
+    }
+
+    private void Delete(DeletePartition command)
+    {
+        if (command.TopicId != _metadata.TopicId)
+            return; // a late message about an earlier topic of the same name
+        var directory = OpenLog.Directory;
+        _partitionLog!.Dispose();
+        _partitionLog = null;
+        Directory.Delete(directory, recursive: true);
+        _log.Info("Deleted partition {0} and its log {1}", _partition, directory);
+        DeleteMessages(long.MaxValue);
+        Become(() =>
+        {
+            Command<DeleteMessagesSuccess>(_ => Passivate());
+            Command<DeleteMessagesFailure>(f =>
+            {
+                _log.Error(f.Cause, "Could not delete the journal of partition {0}", _partition);
+                Passivate();
+            });
+            CommandAny(_ => Sender.Tell(new Status.Failure(new InvalidOperationException($"Partition {_partition} is being deleted."))));
+        });
+    }
+
+    private void BecomeUnavailable(ErrorCode error, string reason)
+    {
+        _log.Info("Partition {0} unavailable: {1}", _partition, reason);
+        Become(() => CommandAny(message => ReplyUnavailable(message, error, reason)));
+        Stash.UnstashAll();
+        Passivate();
+    }
+
+    private void ReplyUnavailable(object message, ErrorCode error, string reason)
+    {
+        object? reply = message switch
+        {
+            AppendBatches => new AppendBatchesResult(error, -1, -1, reason),
+            ReadBatches => new ReadBatchesResult(error, ReadOnlyMemory<byte>.Empty, -1, -1),
+            GetPartitionState => new PartitionStateResult(error, -1, -1, -1, -1),
+            Partitions.FindOffsetForTimestamp => new FindOffsetForTimestampResult(error, -1, -1, -1),
+            Partitions.AwaitLogEnd => new LogAdvanced(_partition, -1),
+            _ => null,
+        };
+        if (reply is not null)
+            Sender.Tell(reply);
+    }
+
+    private void Passivate() => Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+
+    protected override void PostStop()
+    {
+        if (_partitionLog is not null)
+        {
+            _partitionLog.Dispose();
+            _log.Info("Partition {0} closed at log end {1}", _partition, _partitionLog.LogEndOffset);
+        }
+        base.PostStop();
+    }
+
+    private sealed class FlushTick
+    {
+        public static readonly FlushTick Instance = new();
+    }
+
+    private sealed class SweepWaitersTick
+    {
+        public static readonly SweepWaitersTick Instance = new();
+    }
+}
+
+/// <summary>What the journal says about a partition. Immutable.</summary>
+public sealed record PartitionMetadata(bool Created, Guid TopicId, int LeaderEpoch, long EpochStartOffset)
+{
+    public static PartitionMetadata Initial { get; } = new(false, Guid.Empty, -1, 0);
+
+    public PartitionMetadata Apply(object @event) => @event switch
+    {
+        LogCreated created => this with { Created = true, TopicId = created.TopicId },
+        LeaderEpochStarted started => this with { LeaderEpoch = started.Epoch, EpochStartOffset = started.StartOffset },
+        _ => this,
+    };
+}

@@ -1,0 +1,58 @@
+using ActorBroker.Protocol;
+
+namespace ActorBroker.Cluster.Partitions;
+
+/// <summary>Every message for a partition entity names its partition; the shard extractor routes by it.</summary>
+public interface IPartitionCommand
+{
+    TopicPartition Partition { get; }
+}
+
+// Commands
+
+/// <summary>
+/// Appends producer batches (RecordBatch v2, possibly several back to back). The actor validates them, stamps
+/// base offsets and its leader epoch into <paramref name="Batches"/> in place, and writes the same bytes.
+/// </summary>
+public sealed record AppendBatches(TopicPartition Partition, Memory<byte> Batches) : IPartitionCommand;
+
+/// <summary>Reads whole batches from <paramref name="Offset"/> up to <paramref name="MaxBytes"/> (the high watermark bounds it).</summary>
+public sealed record ReadBatches(TopicPartition Partition, long Offset, int MaxBytes, bool MinOneBatch) : IPartitionCommand;
+
+/// <summary>Replies <see cref="LogAdvanced"/> once the log end passes <paramref name="Offset"/>, or at <paramref name="Deadline"/>.</summary>
+public sealed record AwaitLogEnd(TopicPartition Partition, long Offset, DateTime Deadline) : IPartitionCommand;
+
+public sealed record GetPartitionState(TopicPartition Partition) : IPartitionCommand;
+
+/// <summary>ListOffsets by timestamp: the first offset whose record timestamp is at least <paramref name="Timestamp"/>.</summary>
+public sealed record FindOffsetForTimestamp(TopicPartition Partition, long Timestamp) : IPartitionCommand;
+
+/// <summary>Sent by the topic registry when the partition's topic is deleted: remove the log and the journal.</summary>
+public sealed record DeletePartition(TopicPartition Partition, Guid TopicId) : IPartitionCommand;
+
+// Replies
+
+public sealed record AppendBatchesResult(ErrorCode Error, long BaseOffset, long LogStartOffset, string? ErrorMessage = null);
+
+public sealed record ReadBatchesResult(
+    ErrorCode Error,
+    ReadOnlyMemory<byte> Records,
+    long HighWatermark,
+    long LogStartOffset);
+
+public sealed record LogAdvanced(TopicPartition Partition, long LogEndOffset);
+
+public sealed record PartitionStateResult(
+    ErrorCode Error,
+    long LogStartOffset,
+    long HighWatermark,
+    long LogEndOffset,
+    int LeaderEpoch);
+
+public sealed record FindOffsetForTimestampResult(ErrorCode Error, long Offset, long Timestamp, int LeaderEpoch);
+
+// Events (journal holds metadata only; records live in the segment files)
+
+public sealed record LogCreated(TopicPartition Partition, Guid TopicId, DateTime CreatedAt);
+
+public sealed record LeaderEpochStarted(int Epoch, long StartOffset);

@@ -1,0 +1,11 @@
+using Akka.Cluster.Sharding;
+using ActorBroker.Cluster.Partitions;
+
+namespace ActorBroker.Cluster.Sharding;
+
+/// <summary>Routes <see cref="IPartitionCommand"/>s to the "partition" entity named <c>&lt;topic&gt;-&lt;n&gt;</c>.</summary>
+public sealed class PartitionMessageExtractor(int shardCount) : HashCodeMessageExtractor(shardCount)
+{
+    public override string? EntityId(object message) =>
+        message is IPartitionCommand command ? command.Partition.EntityId : null;
+}

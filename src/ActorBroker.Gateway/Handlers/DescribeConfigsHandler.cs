@@ -1,0 +1,125 @@
+using ActorBroker.Cluster;
+using ActorBroker.Cluster.Topics;
+using ActorBroker.Protocol;
+using ActorBroker.Protocol.Messages;
+using ActorBroker.Protocol.Primitives;
+
+namespace ActorBroker.Gateway.Handlers;
+
+/// <summary>
+/// DescribeConfigs v0–v2 for topics (the configs the broker honours: overrides with source DYNAMIC_TOPIC_CONFIG,
+/// the rest DEFAULT_CONFIG) and for this broker (its settings under their Kafka names, STATIC_BROKER_CONFIG).
+/// </summary>
+public sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsRequest, DescribeConfigsResponse>
+{
+    public const sbyte TopicResource = 2;
+    public const sbyte BrokerResource = 4;
+
+    // Kafka's DescribeConfigsResponse.ConfigSource
+    private const sbyte DynamicTopicConfig = 1;
+    private const sbyte StaticBrokerConfig = 4;
+    private const sbyte DefaultConfig = 5;
+
+    public override ApiKey Key => ApiKey.DescribeConfigs;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 2;
+
+    protected override DescribeConfigsRequest Read(ref KafkaReader reader, short version) => DescribeConfigsRequest.Read(ref reader, version);
+
+    protected override void Write(DescribeConfigsResponse response, KafkaWriter writer, short version) => response.Write(writer, version);
+
+    protected override async Task<DescribeConfigsResponse?> HandleAsync(RequestContext context, DescribeConfigsRequest request, CancellationToken cancellationToken)
+    {
+        var topicNames = request.Resources.Where(r => r.ResourceType == TopicResource).Select(r => r.ResourceName);
+        var topics = await context.Broker.LookUpTopicsAsync(topicNames, autoCreate: false, cancellationToken).ConfigureAwait(false);
+        return new DescribeConfigsResponse
+        {
+            Results = request.Resources.Select(resource => resource.ResourceType switch
+            {
+                TopicResource => DescribeTopic(resource, topics[resource.ResourceName], context.Broker.Settings, request.IncludeSynonyms),
+                BrokerResource => DescribeBroker(resource, context),
+                _ => Failed(resource, ErrorCode.InvalidRequest, $"Resource type {resource.ResourceType} is not supported; use 2 (topic) or 4 (broker)."),
+            }).ToList(),
+        };
+    }
+
+    private static DescribeConfigsResponse.DescribeConfigsResult DescribeTopic(
+        DescribeConfigsRequest.DescribeConfigsResource resource, TopicLookup lookup, ActorBrokerSettings settings, bool includeSynonyms)
+    {
+        if (lookup.Topic is not { } topic)
+            return Failed(resource, lookup.Error == ErrorCode.None ? ErrorCode.UnknownTopicOrPartition : lookup.Error,
+                $"Topic '{resource.ResourceName}' does not exist.");
+        var defaults = TopicConfigs.Defaults(settings);
+        var configs = TopicConfigs.Effective(topic, settings)
+            .Where(c => resource.ConfigurationKeys is null || resource.ConfigurationKeys.Contains(c.Key))
+            .Select(c =>
+            {
+                bool overridden = topic.Configs.ContainsKey(c.Key);
+                var entry = Entry(c.Key, c.Value, overridden ? DynamicTopicConfig : DefaultConfig, readOnly: false);
+                if (includeSynonyms)
+                {
+                    if (overridden)
+                        entry.Synonyms.Add(new DescribeConfigsResponse.DescribeConfigsSynonym { Name = c.Key, Value = c.Value, Source = DynamicTopicConfig });
+                    entry.Synonyms.Add(new DescribeConfigsResponse.DescribeConfigsSynonym { Name = c.Key, Value = defaults[c.Key], Source = DefaultConfig });
+                }
+                return entry;
+            })
+            .ToList();
+        return Succeeded(resource, configs);
+    }
+
+    private static DescribeConfigsResponse.DescribeConfigsResult DescribeBroker(DescribeConfigsRequest.DescribeConfigsResource resource, RequestContext context)
+    {
+        if (resource.ResourceName != "" && resource.ResourceName != context.Settings.NodeId.ToString())
+            return Failed(resource, ErrorCode.InvalidRequest, $"Broker '{resource.ResourceName}' is not this broker ({context.Settings.NodeId}).");
+        var settings = context.Broker.Settings;
+        var brokerConfigs = new Dictionary<string, string>
+        {
+            ["broker.id"] = context.Settings.NodeId.ToString(),
+            ["auto.create.topics.enable"] = settings.AutoCreateTopics ? "true" : "false",
+            ["num.partitions"] = settings.DefaultPartitions.ToString(),
+            ["default.replication.factor"] = settings.DefaultReplicationFactor.ToString(),
+            ["log.dirs"] = settings.LogsDirectory,
+            ["log.segment.bytes"] = settings.Log.SegmentBytes.ToString(),
+            ["log.index.interval.bytes"] = settings.Log.IndexIntervalBytes.ToString(),
+            ["log.index.size.max.bytes"] = settings.Log.SegmentIndexBytes.ToString(),
+            ["log.flush.interval.ms"] = ((long)settings.FlushInterval.TotalMilliseconds).ToString(),
+            ["message.max.bytes"] = settings.MaxMessageBytes.ToString(),
+            ["socket.request.max.bytes"] = context.Settings.SocketRequestMaxBytes.ToString(),
+        };
+        var configs = brokerConfigs
+            .Where(c => resource.ConfigurationKeys is null || resource.ConfigurationKeys.Contains(c.Key))
+            .OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => Entry(c.Key, c.Value, StaticBrokerConfig, readOnly: true))
+            .ToList();
+        return Succeeded(resource, configs);
+    }
+
+    private static DescribeConfigsResponse.DescribeConfigsResourceResult Entry(string name, string value, sbyte source, bool readOnly) => new()
+    {
+        Name = name,
+        Value = value,
+        ReadOnly = readOnly,
+        IsDefault = source == DefaultConfig,
+        ConfigSource = source,
+        IsSensitive = false,
+    };
+
+    private static DescribeConfigsResponse.DescribeConfigsResult Succeeded(
+        DescribeConfigsRequest.DescribeConfigsResource resource, List<DescribeConfigsResponse.DescribeConfigsResourceResult> configs) => new()
+    {
+        ErrorCode = 0,
+        ResourceType = resource.ResourceType,
+        ResourceName = resource.ResourceName,
+        Configs = configs,
+    };
+
+    private static DescribeConfigsResponse.DescribeConfigsResult Failed(
+        DescribeConfigsRequest.DescribeConfigsResource resource, ErrorCode error, string message) => new()
+    {
+        ErrorCode = (short)error,
+        ErrorMessage = message,
+        ResourceType = resource.ResourceType,
+        ResourceName = resource.ResourceName,
+    };
+}

@@ -1,0 +1,60 @@
+using ActorBroker.Cluster.Topics;
+using ActorBroker.Protocol;
+using ActorBroker.Protocol.Messages;
+using ActorBroker.Protocol.Primitives;
+
+namespace ActorBroker.Gateway.Handlers;
+
+/// <summary>
+/// Metadata v0–v8: this node as the only broker, leader of every partition, and the topics asked for (every topic
+/// when the list is null, or empty in v0). Unknown topics are created when the request allows it (always before
+/// v4) and <c>actorbroker.auto-create-topics</c> is on.
+/// </summary>
+public sealed class MetadataHandler : RequestHandler<MetadataRequest, MetadataResponse>
+{
+    public override ApiKey Key => ApiKey.Metadata;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 8;
+
+    protected override MetadataRequest Read(ref KafkaReader reader, short version) => MetadataRequest.Read(ref reader, version);
+
+    protected override void Write(MetadataResponse response, KafkaWriter writer, short version) => response.Write(writer, version);
+
+    protected override async Task<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancellationToken)
+    {
+        bool allTopics = request.Topics is null || (context.ApiVersion == 0 && request.Topics.Count == 0);
+        IReadOnlyList<string>? names = allTopics ? null : request.Topics!.Select(t => t.Name ?? "").ToList();
+        bool autoCreate = context.ApiVersion < 4 || request.AllowAutoTopicCreation;
+        var topics = names is { Count: 0 }
+            ? []
+            : (await context.Broker.DescribeTopicsAsync(names, autoCreate, cancellationToken).ConfigureAwait(false)).Topics;
+
+        var settings = context.Settings;
+        return new MetadataResponse
+        {
+            Brokers = [new MetadataResponse.MetadataResponseBroker { NodeId = settings.NodeId, Host = settings.AdvertisedHost, Port = settings.AdvertisedPort }],
+            ClusterId = settings.ClusterId,
+            ControllerId = settings.NodeId,
+            Topics = topics.Select(t => TopicMetadata(t, settings.NodeId)).ToList(),
+        };
+    }
+
+    private static MetadataResponse.MetadataResponseTopic TopicMetadata(TopicLookup lookup, int nodeId) => new()
+    {
+        ErrorCode = (short)lookup.Error,
+        Name = lookup.Name,
+        TopicId = lookup.Topic?.TopicId ?? Guid.Empty,
+        Partitions = lookup.Topic is null
+            ? []
+            : lookup.Topic.Partitions.Select(p => new MetadataResponse.MetadataResponsePartition
+            {
+                ErrorCode = (short)ErrorCode.None,
+                PartitionIndex = p.Partition,
+                LeaderId = nodeId,
+                LeaderEpoch = -1,
+                ReplicaNodes = [nodeId],
+                IsrNodes = [nodeId],
+                OfflineReplicas = [],
+            }).ToList(),
+    };
+}

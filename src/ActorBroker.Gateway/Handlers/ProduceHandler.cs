@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+using ActorBroker.Cluster;
+using ActorBroker.Cluster.Partitions;
+using ActorBroker.Protocol;
+using ActorBroker.Protocol.Messages;
+using ActorBroker.Protocol.Primitives;
+using TopicLookup = ActorBroker.Cluster.Topics.TopicLookup;
+
+namespace ActorBroker.Gateway.Handlers;
+
+/// <summary>
+/// Produce v3–v8: each partition's batches go to its partition entity, all partitions in parallel. acks=0 gets no
+/// response; acks=1 and acks=-1 are answered once the batches are in the log (one replica: the leader is the whole
+/// ISR). The record bytes are the request frame's own, stamped in place by the partition.
+/// </summary>
+public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceResponse>
+{
+    public override ApiKey Key => ApiKey.Produce;
+    public override short MinVersion => 3;
+    public override short MaxVersion => 8;
+
+    protected override ProduceRequest Read(ref KafkaReader reader, short version) => ProduceRequest.Read(ref reader, version);
+
+    protected override void Write(ProduceResponse response, KafkaWriter writer, short version) => response.Write(writer, version);
+
+    protected override async Task<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
+    {
+        var results = request.Acks is 0 or 1 or -1
+            ? await AppendAllAsync(context, request, cancellationToken).ConfigureAwait(false)
+            : FailAll(request, ErrorCode.InvalidRequiredAcks, $"acks must be -1, 0 or 1, but is {request.Acks}.");
+        if (request.Acks == 0)
+            return null;
+        return new ProduceResponse
+        {
+            Responses = results
+                .GroupBy(r => r.Topic, (topic, partitions) => new ProduceResponse.TopicProduceResponse
+                {
+                    Name = topic,
+                    PartitionResponses = partitions.Select(r => r.Response).ToList(),
+                })
+                .ToList(),
+        };
+    }
+
+    private static async Task<List<(string Topic, ProduceResponse.PartitionProduceResponse Response)>> AppendAllAsync(
+        RequestContext context, ProduceRequest request, CancellationToken cancellationToken)
+    {
+        var topics = await context.Broker.LookUpTopicsAsync(request.TopicData.Select(t => t.Name), autoCreate: true, cancellationToken).ConfigureAwait(false);
+        var timeout = TimeSpan.FromMilliseconds(Math.Max(request.TimeoutMs, 1000));
+        var appends = request.TopicData.SelectMany(topic => topic.PartitionData.Select(async partition =>
+            (topic.Name, await AppendAsync(context.Broker, topics[topic.Name], partition, timeout, cancellationToken).ConfigureAwait(false))));
+        return (await Task.WhenAll(appends).ConfigureAwait(false)).ToList();
+    }
+
+    private static async Task<ProduceResponse.PartitionProduceResponse> AppendAsync(
+        BrokerServices broker, TopicLookup topic, ProduceRequest.PartitionProduceData data, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (topic.Topic is null || data.Index < 0 || data.Index >= topic.Topic.PartitionCount)
+            return Failed(data.Index, topic.Error == ErrorCode.None ? ErrorCode.UnknownTopicOrPartition : topic.Error, null);
+        if (data.Records is not { Length: > 0 } records)
+            return Failed(data.Index, ErrorCode.CorruptMessage, "The partition's record set is empty.");
+        try
+        {
+            // The frame buffer belongs to this request alone, so the partition may stamp offsets into it.
+            var batches = MemoryMarshal.AsMemory(records);
+            var result = await broker.AskPartitionAsync<AppendBatchesResult>(
+                new AppendBatches(new TopicPartition(topic.Name, data.Index), batches), timeout, cancellationToken).ConfigureAwait(false);
+            return new ProduceResponse.PartitionProduceResponse
+            {
+                Index = data.Index,
+                ErrorCode = (short)result.Error,
+                BaseOffset = result.BaseOffset,
+                LogStartOffset = result.LogStartOffset,
+                ErrorMessage = result.ErrorMessage,
+            };
+        }
+        catch (Exception ex) when (ex is TimeoutException or TaskCanceledException)
+        {
+            return Failed(data.Index, ErrorCode.RequestTimedOut, $"The partition did not answer within {timeout.TotalMilliseconds} ms.");
+        }
+    }
+
+    private static List<(string Topic, ProduceResponse.PartitionProduceResponse Response)> FailAll(ProduceRequest request, ErrorCode error, string message) =>
+        request.TopicData
+            .SelectMany(t => t.PartitionData.Select(p => (t.Name, Failed(p.Index, error, message))))
+            .ToList();
+
+    private static ProduceResponse.PartitionProduceResponse Failed(int partition, ErrorCode error, string? message) => new()
+    {
+        Index = partition,
+        ErrorCode = (short)error,
+        BaseOffset = -1,
+        ErrorMessage = message,
+    };
+}

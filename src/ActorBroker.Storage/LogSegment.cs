@@ -1,0 +1,421 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using ActorBroker.Protocol.Primitives;
+using ActorBroker.Protocol.Records;
+using Microsoft.Win32.SafeHandles;
+
+namespace ActorBroker.Storage;
+
+/// <summary>
+/// One segment of a partition log: a .log file of record batches and its sparse <see cref="OffsetIndex"/>.
+///
+/// <para><b>File format</b>: <c>&lt;20-digit baseOffset&gt;.log</c> (e.g. <c>00000000000000000000.log</c>) is the
+/// stamped RecordBatch v2 bytes exactly as produced, back to back, with no header or padding;
+/// <c>&lt;20-digit baseOffset&gt;.index</c> is described on <see cref="OffsetIndex"/>.</para>
+///
+/// <para><b>Invariants</b>: batches are whole, their base offsets increase and are ≥ <see cref="BaseOffset"/>, and
+/// every last offset fits an int32 relative to it. <see cref="Size"/> is the readable end: bytes below it are whole
+/// batches already written, bytes at or past it are not to be read. A segment never grows beyond
+/// <see cref="LogConfig.SegmentBytes"/> unless it holds a single bigger batch.</para>
+///
+/// <para><b>Truncation</b> (<see cref="TruncateTo"/>), worked example: batches at positions 0 (offsets 0..4),
+/// 80 (5..9), 160 (10..14); index entry (10, 160). Truncating to offset 7 finds the batch holding 7 at position 80,
+/// so the .log is cut to 80 bytes, the entry (10, 160) is dropped and the next offset becomes 5: whole batches
+/// only, the batch containing the target goes too.</para>
+///
+/// <para><b>Recovery</b> (<see cref="Recover"/>), worked example: batches of 80 bytes hold offsets 0..4 at 0,
+/// 5..9 at 80, 10..14 at 160, and a crash tore the batch 15..19 after 50 of its bytes (the .log is 290 bytes).
+/// The index has (10, 160) and the recovery point is 12. Recovery looks up 12 → (10, 160), checks that the batch
+/// at 160 is valid and starts at 10, drops index entries ≥ 10 and rescans from 160, re-adding them. At 240 it
+/// meets Incomplete, cuts the .log to 240 bytes and reports 50 bytes dropped; the next offset is 15.
+/// Without a trusted index entry (index missing, corrupt or no entry ≤ 12) it rescans from byte 0.</para>
+///
+/// <para><b>Thread-safety</b>: one writer (append, truncate, recover, flush) and any number of concurrent readers
+/// (<see cref="FindBatchPosition"/>, <see cref="ReadBatches"/>, <see cref="FindOffsetForTimestamp"/>). Bytes are
+/// written with positional writes, then <see cref="Size"/> and <see cref="NextOffset"/> are published with
+/// <see cref="Volatile"/>; readers use positional reads (pread) below a <see cref="Size"/> they read first, so they
+/// never see a partial batch. Truncation is not atomic for readers; <see cref="PartitionLog"/> makes them retry.</para>
+/// </summary>
+internal sealed class LogSegment : IDisposable
+{
+    public const string LogExtension = ".log";
+    public const string IndexExtension = ".index";
+    private const int LookupBufferSize = 8 * 1024;
+
+    private readonly SafeFileHandle _log;
+    private readonly LogConfig _config;
+    private readonly OffsetIndex _index;
+    private long _size;
+    private long _nextOffset;
+    private long _bytesSinceLastIndexEntry;
+    private bool _dirty;
+
+    private LogSegment(string directory, long baseOffset, LogConfig config, SafeFileHandle log, OffsetIndex index, long size)
+    {
+        BaseOffset = baseOffset;
+        LogPath = Path.Combine(directory, FileName(baseOffset, LogExtension));
+        IndexPath = Path.Combine(directory, FileName(baseOffset, IndexExtension));
+        _config = config;
+        _log = log;
+        _index = index;
+        _size = size;
+        _nextOffset = baseOffset;
+    }
+
+    public long BaseOffset { get; }
+    public string LogPath { get; }
+    public string IndexPath { get; }
+    internal OffsetIndex Index => _index;
+
+    /// <summary>Set by <see cref="Open"/> when the .index was missing or corrupt and an empty one replaced it; cleared by <see cref="Recover"/>.</summary>
+    public string? IndexProblem { get; private set; }
+
+    /// <summary>The readable end of the .log in bytes.</summary>
+    public long Size => Volatile.Read(ref _size);
+
+    /// <summary>The offset after the last batch (<see cref="BaseOffset"/> when empty).</summary>
+    public long NextOffset => Volatile.Read(ref _nextOffset);
+
+    public static string FileName(long baseOffset, string extension) =>
+        baseOffset.ToString("D20", CultureInfo.InvariantCulture) + extension;
+
+    public static bool TryParseFileName(string fileName, string extension, out long baseOffset)
+    {
+        baseOffset = -1;
+        if (fileName.Length != 20 + extension.Length || !fileName.EndsWith(extension, StringComparison.Ordinal))
+            return false;
+        return long.TryParse(fileName.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out baseOffset);
+    }
+
+    /// <summary>Creates an empty segment (overwriting stale files of the same name).</summary>
+    public static LogSegment Create(string directory, long baseOffset, LogConfig config)
+    {
+        var log = File.OpenHandle(Path.Combine(directory, FileName(baseOffset, LogExtension)),
+            FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            var index = OffsetIndex.Create(Path.Combine(directory, FileName(baseOffset, IndexExtension)),
+                baseOffset, OffsetIndex.MaxEntriesFor(config));
+            return new LogSegment(directory, baseOffset, config, log, index, 0) { _dirty = true };
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens an existing segment. Its index is loaded and sanity-checked; if that fails an empty index replaces it
+    /// and <see cref="IndexProblem"/> says why — call <see cref="Recover"/> to rebuild it. <see cref="NextOffset"/>
+    /// is unknown until <see cref="Recover"/> or <see cref="AssumeEndsAt"/>.
+    /// </summary>
+    public static LogSegment Open(string directory, long baseOffset, LogConfig config)
+    {
+        var log = File.OpenHandle(Path.Combine(directory, FileName(baseOffset, LogExtension)),
+            FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            long length = RandomAccess.GetLength(log);
+            string indexPath = Path.Combine(directory, FileName(baseOffset, IndexExtension));
+            int maxEntries = OffsetIndex.MaxEntriesFor(config);
+            OffsetIndex index;
+            string? problem = null;
+            try
+            {
+                index = OffsetIndex.Load(indexPath, baseOffset, maxEntries, length);
+            }
+            catch (FileNotFoundException)
+            {
+                problem = "missing";
+                index = OffsetIndex.Create(indexPath, baseOffset, maxEntries);
+            }
+            catch (CorruptIndexException e)
+            {
+                problem = e.Reason;
+                index = OffsetIndex.Create(indexPath, baseOffset, maxEntries);
+            }
+            return new LogSegment(directory, baseOffset, config, log, index, length) { IndexProblem = problem };
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>For a segment below the recovery point that is not scanned: it ends where the next one begins.</summary>
+    public void AssumeEndsAt(long nextSegmentBaseOffset) => Volatile.Write(ref _nextOffset, nextSegmentBaseOffset);
+
+    /// <summary>Whether a batch of <paramref name="batchSize"/> bytes ending at <paramref name="lastOffset"/> may go into this segment.</summary>
+    public bool CanAppend(int batchSize, long lastOffset) =>
+        _size == 0 || (_size + batchSize <= _config.SegmentBytes && !_index.IsFull && lastOffset - BaseOffset <= int.MaxValue);
+
+    /// <summary>
+    /// Appends already validated and stamped batches (writer thread only; the caller checked they fit), indexes
+    /// them, then publishes the new <see cref="Size"/> and <see cref="NextOffset"/>.
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> batches, long nextOffset)
+    {
+        long position = _size;
+        RandomAccess.Write(_log, batches, position);
+        _dirty = true;
+        int offset = 0;
+        while (offset < batches.Length)
+        {
+            int size = RecordBatch.LogOverhead + BinaryPrimitives.ReadInt32BigEndian(batches[(offset + 8)..]);
+            IndexBatch(BinaryPrimitives.ReadInt64BigEndian(batches[offset..]), position + offset, size);
+            offset += size;
+        }
+        Volatile.Write(ref _size, position + batches.Length);
+        Volatile.Write(ref _nextOffset, nextOffset);
+    }
+
+    private void IndexBatch(long baseOffset, long position, int size)
+    {
+        if (_bytesSinceLastIndexEntry >= _config.IndexIntervalBytes && !_index.IsFull)
+        {
+            _index.Append(baseOffset, checked((int)position));
+            _bytesSinceLastIndexEntry = 0;
+        }
+        _bytesSinceLastIndexEntry += size;
+    }
+
+    /// <summary>
+    /// Position of the first batch below <paramref name="limit"/> whose last offset is ≥ <paramref name="offset"/>
+    /// (the batch containing it, or the next one after a gap), or -1 if there is none. Starts at the index entry for
+    /// the offset and scans headers forward.
+    /// </summary>
+    public long FindBatchPosition(long offset, long limit, out long batchBaseOffset)
+    {
+        var (_, start) = _index.Lookup(offset);
+        var scanner = new BatchFileScanner(_log, start, limit, LookupBufferSize);
+        while (scanner.Next(validate: false, out var found))
+        {
+            if (found.Check != BatchCheck.Valid)
+                throw new CorruptLogException(LogPath, found.Position, $"no valid batch header ({found.Check}) while looking for offset {offset}");
+            var batch = found.Batch;
+            if (batch.LastOffset >= offset)
+            {
+                batchBaseOffset = batch.BaseOffset;
+                return found.Position;
+            }
+        }
+        batchBaseOffset = -1;
+        return -1;
+    }
+
+    /// <summary>
+    /// Whole batches starting at <paramref name="position"/> (a batch start) and below <paramref name="limit"/>, with
+    /// base offsets below <paramref name="endOffset"/>, totalling at most <paramref name="maxBytes"/> — or, if
+    /// <paramref name="minOneBatch"/> and the first batch alone is bigger, exactly that batch.
+    /// <paramref name="reachedLimit"/> tells whether the bytes run up to <paramref name="limit"/> (so a read may go on in the next segment).
+    /// </summary>
+    public byte[] ReadBatches(long position, long limit, long endOffset, int maxBytes, bool minOneBatch, out bool reachedLimit)
+    {
+        int want = (int)Math.Min(maxBytes, limit - position);
+        byte[] buffer = want > 0 ? new byte[want] : [];
+        ReadExactly(buffer, position);
+        int used = 0;
+        while (used + RecordBatch.LogOverhead <= want)
+        {
+            long size = SizeAt(buffer.AsSpan(used), position + used);
+            if (used + size > want || BinaryPrimitives.ReadInt64BigEndian(buffer.AsSpan(used)) >= endOffset)
+                break;
+            used += (int)size;
+        }
+        if (used == 0 && minOneBatch && position < limit)
+        {
+            Span<byte> header = stackalloc byte[RecordBatch.LogOverhead];
+            ReadExactly(header, position);
+            long size = SizeAt(header, position);
+            if (BinaryPrimitives.ReadInt64BigEndian(header) < endOffset && position + size <= limit)
+            {
+                buffer = new byte[size];
+                ReadExactly(buffer, position);
+                used = buffer.Length;
+            }
+        }
+        reachedLimit = position + used == limit;
+        return used == buffer.Length ? buffer : buffer[..used];
+    }
+
+    private long SizeAt(ReadOnlySpan<byte> header, long position)
+    {
+        int batchLength = BinaryPrimitives.ReadInt32BigEndian(header[8..]);
+        if (batchLength < RecordBatch.HeaderSize - RecordBatch.LogOverhead)
+            throw new CorruptLogException(LogPath, position, $"batch length {batchLength} is too small");
+        return (long)RecordBatch.LogOverhead + batchLength;
+    }
+
+    /// <summary>
+    /// The offset of the first record at or below <paramref name="limit"/> and <paramref name="endOffset"/> whose
+    /// timestamp is ≥ <paramref name="timestamp"/>: batches are skipped by their maxTimestamp, then an uncompressed
+    /// CreateTime batch is searched record by record; for a compressed or LogAppendTime batch its base offset is the answer.
+    /// </summary>
+    public long? FindOffsetForTimestamp(long timestamp, long limit, long endOffset)
+    {
+        // Scans from the start of the segment. A TimeIndex slots in here: skip the segment when its largest
+        // timestamp is below the target, else start at the position of timeIndex.Lookup(timestamp).
+        var scanner = new BatchFileScanner(_log, 0, limit);
+        while (scanner.Next(validate: false, out var found))
+        {
+            if (found.Check != BatchCheck.Valid)
+                throw new CorruptLogException(LogPath, found.Position, $"no valid batch header ({found.Check}) while searching by timestamp");
+            var batch = found.Batch;
+            long baseOffset = batch.BaseOffset;
+            if (baseOffset >= endOffset)
+                return null;
+            if (batch.MaxTimestamp < timestamp)
+                continue;
+            if (batch.Compression != CompressionType.None || batch.TimestampType == TimestampType.LogAppendTime)
+                return baseOffset;
+            var whole = new byte[found.Size];
+            ReadExactly(whole, found.Position);
+            long? offset = FirstRecordAtOrAfter(whole, timestamp);
+            if (offset is not null)
+                return offset;
+        }
+        return null;
+    }
+
+    /// <summary>Walks the records of an uncompressed batch (length, attributes, timestampDelta, offsetDelta, ...).</summary>
+    internal static long? FirstRecordAtOrAfter(ReadOnlySpan<byte> wholeBatch, long timestamp)
+    {
+        var header = wholeBatch;
+        long baseOffset = BinaryPrimitives.ReadInt64BigEndian(header);
+        long baseTimestamp = BinaryPrimitives.ReadInt64BigEndian(header[27..]);
+        int recordCount = BinaryPrimitives.ReadInt32BigEndian(header[57..]);
+        int position = RecordBatch.HeaderSize;
+        for (int i = 0; i < recordCount && position < wholeBatch.Length; i++)
+        {
+            if (!Varint.TryReadZigZag(wholeBatch[position..], out int length, out int n) || length < 0)
+                return null;
+            int recordStart = position + n;
+            int p = recordStart + 1; // attributes
+            if (p > wholeBatch.Length
+                || !Varint.TryReadZigZagLong(wholeBatch[p..], out long timestampDelta, out n))
+                return null;
+            p += n;
+            if (!Varint.TryReadZigZag(wholeBatch[p..], out int offsetDelta, out _))
+                return null;
+            if (baseTimestamp + timestampDelta >= timestamp)
+                return baseOffset + offsetDelta;
+            position = recordStart + length;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Validates the .log from the best starting point for <paramref name="recoverFromOffset"/> to the end of the
+    /// file with <see cref="RecordBatch.Check"/>, rebuilds the index over that range, and cuts the file at the first
+    /// batch that is Incomplete, Malformed, of another magic, fails its CRC, or goes back in offsets.
+    /// The starting point is the index entry for <paramref name="recoverFromOffset"/> when the index is trusted and
+    /// that entry still points at a valid batch with the entry's offset; otherwise the start of the file.
+    /// Returns the truncation, or null when the whole range was valid.
+    /// </summary>
+    public LogTruncation? Recover(long recoverFromOffset)
+    {
+        long length = RandomAccess.GetLength(_log);
+        if (IndexProblem is null && recoverFromOffset > BaseOffset)
+        {
+            var (entryOffset, entryPosition) = _index.Lookup(recoverFromOffset);
+            if (entryPosition > 0)
+            {
+                var probe = new BatchFileScanner(_log, entryPosition, length);
+                if (probe.Next(validate: true, out var first) && first.Check == BatchCheck.Valid && first.Batch.BaseOffset == entryOffset)
+                {
+                    _index.TruncateTo(entryOffset);
+                    _bytesSinceLastIndexEntry = long.MaxValue / 2; // re-adds the entry for the batch at entryPosition
+                    return ScanFrom(entryPosition, entryOffset, length);
+                }
+            }
+        }
+        _index.TruncateTo(long.MinValue);
+        _bytesSinceLastIndexEntry = 0;
+        IndexProblem = null;
+        return ScanFrom(0, BaseOffset, length);
+    }
+
+    private LogTruncation? ScanFrom(long start, long minBaseOffset, long length)
+    {
+        var scanner = new BatchFileScanner(_log, start, length, 1024 * 1024);
+        long nextOffset = minBaseOffset, end = start;
+        string? reason = null;
+        while (scanner.Next(validate: true, out var found))
+        {
+            if (found.Check != BatchCheck.Valid)
+            {
+                reason = found.Check.ToString();
+                break;
+            }
+            var batch = found.Batch;
+            if (batch.BaseOffset < nextOffset || batch.LastOffset - BaseOffset > int.MaxValue)
+            {
+                reason = "OffsetOutOfOrder";
+                break;
+            }
+            IndexBatch(batch.BaseOffset, found.Position, found.Size);
+            nextOffset = batch.NextOffset;
+            end = found.Position + found.Size;
+        }
+        _dirty = true;
+        Volatile.Write(ref _size, end);
+        Volatile.Write(ref _nextOffset, nextOffset);
+        if (reason is null)
+            return null;
+        RandomAccess.SetLength(_log, end);
+        return new LogTruncation(LogPath, BaseOffset, end, length - end, reason);
+    }
+
+    /// <summary>
+    /// Cuts the segment at <paramref name="position"/> (a batch start found by <see cref="FindBatchPosition"/>, or
+    /// <see cref="Size"/>) whose batch begins at <paramref name="nextOffset"/>; drops index entries from there on.
+    /// </summary>
+    public void TruncateTo(long position, long nextOffset)
+    {
+        Volatile.Write(ref _size, position);
+        Volatile.Write(ref _nextOffset, nextOffset);
+        _index.TruncateTo(nextOffset);
+        RandomAccess.SetLength(_log, position);
+        var (_, lastEntryPosition) = _index.LastEntry;
+        _bytesSinceLastIndexEntry = position - lastEntryPosition;
+        _dirty = true;
+    }
+
+    /// <summary>fsyncs the .log, then the .index, if anything changed since the last flush.</summary>
+    public void Flush()
+    {
+        if (!_dirty)
+            return;
+        RandomAccess.FlushToDisk(_log);
+        _index.Flush();
+        _dirty = false;
+    }
+
+    private void ReadExactly(Span<byte> destination, long position)
+    {
+        int done = 0;
+        while (done < destination.Length)
+        {
+            int n = RandomAccess.Read(_log, destination[done..], position + done);
+            if (n == 0)
+                throw new CorruptLogException(LogPath, position + done, "the file ends before its recorded size");
+            done += n;
+        }
+    }
+
+    public void Dispose()
+    {
+        _index.Dispose();
+        _log.Dispose();
+    }
+
+    /// <summary>Closes and deletes both files.</summary>
+    public void Delete()
+    {
+        Dispose();
+        File.Delete(LogPath);
+        File.Delete(IndexPath);
+    }
+}
