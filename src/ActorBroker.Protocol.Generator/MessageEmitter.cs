@@ -484,8 +484,10 @@ public sealed class MessageEmitter
         Line("namespace ActorBroker.Protocol.Messages;");
         Line();
         Line($"/// <summary>{_m.Name} (api key {_m.ApiKey}), versions {_m.ValidVersions}, flexible {_m.FlexibleVersions}.</summary>");
-        Open($"public sealed partial class {_m.Name}");
+        Open($"public sealed partial class {_m.Name} : IKafkaMessage");
         Line($"public const ApiKey Key = ApiKey.{ApiName(_m.Name)};");
+        Line("ApiKey IKafkaMessage.ApiKey => Key;");
+        Line($"bool IKafkaMessage.IsRequest => {(_m.Kind == "request" ? "true" : "false")};");
         Line($"public const short LowestSupportedVersion = {_m.ValidVersions.Lowest};");
         Line($"public const short HighestSupportedVersion = {_m.ValidVersions.Highest};");
         Line($"/// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>");

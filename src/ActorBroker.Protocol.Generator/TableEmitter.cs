@@ -93,11 +93,27 @@ public static class TableEmitter
                     return IsResponseFlexible(key, version) ? (short)1 : (short)0;
                 }
 
+                /// <summary>Reads the request body of (key, version); the header must already have been read.</summary>
+                public static IKafkaMessage ReadRequest(ApiKey key, ref KafkaReader reader, short version) => key switch
+                {
+            REQUEST_CASES
+                    _ => throw new KafkaProtocolException($"Unknown api key {(short)key}."),
+                };
+
+                /// <summary>Reads the response body of (key, version); the header must already have been read.</summary>
+                public static IKafkaMessage ReadResponse(ApiKey key, ref KafkaReader reader, short version) => key switch
+                {
+            RESPONSE_CASES
+                    _ => throw new KafkaProtocolException($"Unknown api key {(short)key}."),
+                };
+
                 private static ApiInfo Get(ApiKey key) =>
                     ByKey.TryGetValue(key, out var info) ? info : throw new KafkaProtocolException($"Unknown api key {(short)key}.");
             }
 
             """);
-        return sb.ToString();
+        string Cases(string suffix) => string.Join("\n", requests.Select(r =>
+            $"        ApiKey.{MessageEmitter.ApiName(r.Name)} => {MessageEmitter.ApiName(r.Name)}{suffix}.Read(ref reader, version),"));
+        return sb.ToString().Replace("REQUEST_CASES", Cases("Request")).Replace("RESPONSE_CASES", Cases("Response"));
     }
 }

@@ -282,10 +282,9 @@ internal sealed class LogSegment : IDisposable
     /// <summary>Walks the records of an uncompressed batch (length, attributes, timestampDelta, offsetDelta, ...).</summary>
     internal static long? FirstRecordAtOrAfter(ReadOnlySpan<byte> wholeBatch, long timestamp)
     {
-        var header = wholeBatch;
-        long baseOffset = BinaryPrimitives.ReadInt64BigEndian(header);
-        long baseTimestamp = BinaryPrimitives.ReadInt64BigEndian(header[27..]);
-        int recordCount = BinaryPrimitives.ReadInt32BigEndian(header[57..]);
+        long baseOffset = BinaryPrimitives.ReadInt64BigEndian(wholeBatch);
+        long baseTimestamp = BinaryPrimitives.ReadInt64BigEndian(wholeBatch[27..]);
+        int recordCount = BinaryPrimitives.ReadInt32BigEndian(wholeBatch[57..]);
         int position = RecordBatch.HeaderSize;
         for (int i = 0; i < recordCount && position < wholeBatch.Length; i++)
         {

@@ -141,9 +141,12 @@ public sealed class PartitionLog : IDisposable
                 }
                 scanned++;
                 var truncation = segment.Recover(holdsUnflushed ? recoveryPoint : segment.BaseOffset);
-                if (truncation is null)
+                if (truncation is not null)
+                    truncations.Add(truncation);
+                else if (i + 1 < segments.Count && segment.NextOffset > segments[i + 1].BaseOffset)
+                    notes.Add($"{segment.LogPath} runs to offset {segment.NextOffset}, past the next segment's base offset {segments[i + 1].BaseOffset}; deleting the later segments.");
+                else
                     continue;
-                truncations.Add(truncation);
                 for (int j = segments.Count - 1; j > i; j--)
                 {
                     deleted.Add(segments[j].LogPath);
@@ -400,6 +403,14 @@ public sealed class PartitionLog : IDisposable
             foreach (var segment in _segments)
                 segment.Dispose();
         }
+    }
+
+    /// <summary>Tests only: closes every file without flushing or checkpointing, as a crash would leave them.</summary>
+    internal void CloseWithoutFlush()
+    {
+        _disposed = true;
+        foreach (var segment in _segments)
+            segment.Dispose();
     }
 
     private LogSegment ActiveSegment => _segments[^1];

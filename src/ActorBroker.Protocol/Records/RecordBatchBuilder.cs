@@ -42,7 +42,8 @@ public sealed class RecordBatchBuilder
 
     /// <summary>Adds a record with UTF-8 string key and value.</summary>
     public RecordBatchBuilder Add(string? key, string? value, IReadOnlyList<RecordHeader>? headers = null, long? timestamp = null) =>
-        Add(key is null ? null : Encoding.UTF8.GetBytes(key), value is null ? null : Encoding.UTF8.GetBytes(value), headers, timestamp);
+        Add(key is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes(key)),
+            value is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes(value)), headers, timestamp);
 
     public byte[] Build()
     {
@@ -111,5 +112,5 @@ public sealed class RecordBatchBuilder
         }
     }
 
-    private static void WriteVarBytes(KafkaWriter w, byte[]? bytes) => WriteVarBytes(w, bytes is null ? null : (ReadOnlyMemory<byte>?)bytes);
+    private static void WriteVarBytes(KafkaWriter w, byte[]? bytes) => WriteVarBytes(w, bytes is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(bytes));
 }

@@ -39,7 +39,7 @@ public static class RecordCodecs
         {
             throw;
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new KafkaProtocolException($"Corrupt {type} compressed records: {e.Message}", e);
         }

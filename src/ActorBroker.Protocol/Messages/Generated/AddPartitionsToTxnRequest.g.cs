@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>AddPartitionsToTxnRequest (api key 24), versions 0-5, flexible 3+.</summary>
-public sealed partial class AddPartitionsToTxnRequest
+public sealed partial class AddPartitionsToTxnRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.AddPartitionsToTxn;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 5;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

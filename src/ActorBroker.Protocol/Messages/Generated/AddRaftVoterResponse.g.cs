@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>AddRaftVoterResponse (api key 80), versions 0, flexible 0+.</summary>
-public sealed partial class AddRaftVoterResponse
+public sealed partial class AddRaftVoterResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.AddRaftVoter;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 0;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>AlterClientQuotasRequest (api key 49), versions 0-1, flexible 1+.</summary>
-public sealed partial class AlterClientQuotasRequest
+public sealed partial class AlterClientQuotasRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.AlterClientQuotas;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 1;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>AlterConfigsRequest (api key 33), versions 0-2, flexible 2+.</summary>
-public sealed partial class AlterConfigsRequest
+public sealed partial class AlterConfigsRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.AlterConfigs;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 2;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

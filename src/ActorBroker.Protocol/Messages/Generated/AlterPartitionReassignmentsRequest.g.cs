@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>AlterPartitionReassignmentsRequest (api key 45), versions 0, flexible 0+.</summary>
-public sealed partial class AlterPartitionReassignmentsRequest
+public sealed partial class AlterPartitionReassignmentsRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.AlterPartitionReassignments;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 0;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>AlterPartitionRequest (api key 56), versions 0-3, flexible 0+.</summary>
-public sealed partial class AlterPartitionRequest
+public sealed partial class AlterPartitionRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.AlterPartition;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 3;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>AlterPartitionResponse (api key 56), versions 0-3, flexible 0+.</summary>
-public sealed partial class AlterPartitionResponse
+public sealed partial class AlterPartitionResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.AlterPartition;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 3;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>AlterReplicaLogDirsRequest (api key 34), versions 0-2, flexible 2+.</summary>
-public sealed partial class AlterReplicaLogDirsRequest
+public sealed partial class AlterReplicaLogDirsRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.AlterReplicaLogDirs;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 2;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>BrokerRegistrationRequest (api key 62), versions 0-4, flexible 0+.</summary>
-public sealed partial class BrokerRegistrationRequest
+public sealed partial class BrokerRegistrationRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.BrokerRegistration;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 4;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

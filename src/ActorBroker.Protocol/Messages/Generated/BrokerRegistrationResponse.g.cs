@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>BrokerRegistrationResponse (api key 62), versions 0-4, flexible 0+.</summary>
-public sealed partial class BrokerRegistrationResponse
+public sealed partial class BrokerRegistrationResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.BrokerRegistration;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 4;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

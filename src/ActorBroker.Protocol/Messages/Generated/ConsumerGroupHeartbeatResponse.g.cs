@@ -10,9 +10,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>ConsumerGroupHeartbeatResponse (api key 68), versions 0-1, flexible 0+.</summary>
-public sealed partial class ConsumerGroupHeartbeatResponse
+public sealed partial class ConsumerGroupHeartbeatResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.ConsumerGroupHeartbeat;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 1;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

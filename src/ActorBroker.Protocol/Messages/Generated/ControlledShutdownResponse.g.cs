@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>ControlledShutdownResponse (api key 7), versions 0-3, flexible 3+.</summary>
-public sealed partial class ControlledShutdownResponse
+public sealed partial class ControlledShutdownResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.ControlledShutdown;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 3;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

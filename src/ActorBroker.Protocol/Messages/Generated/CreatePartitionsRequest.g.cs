@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>CreatePartitionsRequest (api key 37), versions 0-3, flexible 2+.</summary>
-public sealed partial class CreatePartitionsRequest
+public sealed partial class CreatePartitionsRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.CreatePartitions;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 3;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

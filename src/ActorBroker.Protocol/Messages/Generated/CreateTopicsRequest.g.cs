@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>CreateTopicsRequest (api key 19), versions 0-7, flexible 5+.</summary>
-public sealed partial class CreateTopicsRequest
+public sealed partial class CreateTopicsRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.CreateTopics;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 7;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DeleteAclsRequest (api key 31), versions 0-3, flexible 2+.</summary>
-public sealed partial class DeleteAclsRequest
+public sealed partial class DeleteAclsRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DeleteAcls;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 3;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

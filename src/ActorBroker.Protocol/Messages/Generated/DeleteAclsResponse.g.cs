@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DeleteAclsResponse (api key 31), versions 0-3, flexible 2+.</summary>
-public sealed partial class DeleteAclsResponse
+public sealed partial class DeleteAclsResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DeleteAcls;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 3;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DeleteGroupsResponse (api key 42), versions 0-2, flexible 2+.</summary>
-public sealed partial class DeleteGroupsResponse
+public sealed partial class DeleteGroupsResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DeleteGroups;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 2;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

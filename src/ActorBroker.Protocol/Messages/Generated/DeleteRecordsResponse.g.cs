@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DeleteRecordsResponse (api key 21), versions 0-2, flexible 2+.</summary>
-public sealed partial class DeleteRecordsResponse
+public sealed partial class DeleteRecordsResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DeleteRecords;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 2;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DeleteTopicsResponse (api key 20), versions 0-6, flexible 4+.</summary>
-public sealed partial class DeleteTopicsResponse
+public sealed partial class DeleteTopicsResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DeleteTopics;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 6;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

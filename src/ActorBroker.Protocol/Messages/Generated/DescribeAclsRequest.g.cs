@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DescribeAclsRequest (api key 29), versions 0-3, flexible 2+.</summary>
-public sealed partial class DescribeAclsRequest
+public sealed partial class DescribeAclsRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DescribeAcls;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 3;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DescribeClientQuotasResponse (api key 48), versions 0-1, flexible 1+.</summary>
-public sealed partial class DescribeClientQuotasResponse
+public sealed partial class DescribeClientQuotasResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DescribeClientQuotas;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 1;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DescribeClusterRequest (api key 60), versions 0-1, flexible 0+.</summary>
-public sealed partial class DescribeClusterRequest
+public sealed partial class DescribeClusterRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DescribeCluster;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 1;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

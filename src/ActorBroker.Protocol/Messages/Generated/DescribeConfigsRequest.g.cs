@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DescribeConfigsRequest (api key 32), versions 0-4, flexible 4+.</summary>
-public sealed partial class DescribeConfigsRequest
+public sealed partial class DescribeConfigsRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DescribeConfigs;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 4;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DescribeGroupsRequest (api key 15), versions 0-5, flexible 5+.</summary>
-public sealed partial class DescribeGroupsRequest
+public sealed partial class DescribeGroupsRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DescribeGroups;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 5;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

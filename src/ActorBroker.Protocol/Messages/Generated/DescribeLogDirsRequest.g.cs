@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DescribeLogDirsRequest (api key 35), versions 0-4, flexible 2+.</summary>
-public sealed partial class DescribeLogDirsRequest
+public sealed partial class DescribeLogDirsRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DescribeLogDirs;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 4;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

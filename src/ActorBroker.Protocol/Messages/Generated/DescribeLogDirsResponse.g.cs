@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DescribeLogDirsResponse (api key 35), versions 0-4, flexible 2+.</summary>
-public sealed partial class DescribeLogDirsResponse
+public sealed partial class DescribeLogDirsResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DescribeLogDirs;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 4;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DescribeQuorumResponse (api key 55), versions 0-2, flexible 0+.</summary>
-public sealed partial class DescribeQuorumResponse
+public sealed partial class DescribeQuorumResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DescribeQuorum;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 2;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

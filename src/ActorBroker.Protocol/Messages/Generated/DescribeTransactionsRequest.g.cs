@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DescribeTransactionsRequest (api key 65), versions 0, flexible 0+.</summary>
-public sealed partial class DescribeTransactionsRequest
+public sealed partial class DescribeTransactionsRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DescribeTransactions;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 0;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

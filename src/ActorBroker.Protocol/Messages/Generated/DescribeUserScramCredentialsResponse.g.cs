@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>DescribeUserScramCredentialsResponse (api key 50), versions 0, flexible 0+.</summary>
-public sealed partial class DescribeUserScramCredentialsResponse
+public sealed partial class DescribeUserScramCredentialsResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.DescribeUserScramCredentials;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 0;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

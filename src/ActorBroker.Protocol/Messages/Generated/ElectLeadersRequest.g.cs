@@ -10,9 +10,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>ElectLeadersRequest (api key 43), versions 0-2, flexible 2+.</summary>
-public sealed partial class ElectLeadersRequest
+public sealed partial class ElectLeadersRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.ElectLeaders;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 2;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>EndTxnRequest (api key 26), versions 0-5, flexible 3+.</summary>
-public sealed partial class EndTxnRequest
+public sealed partial class EndTxnRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.EndTxn;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 5;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

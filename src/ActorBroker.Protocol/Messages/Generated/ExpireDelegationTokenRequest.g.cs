@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>ExpireDelegationTokenRequest (api key 40), versions 0-2, flexible 2+.</summary>
-public sealed partial class ExpireDelegationTokenRequest
+public sealed partial class ExpireDelegationTokenRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.ExpireDelegationToken;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 2;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

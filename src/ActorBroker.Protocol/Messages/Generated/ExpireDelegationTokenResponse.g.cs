@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>ExpireDelegationTokenResponse (api key 40), versions 0-2, flexible 2+.</summary>
-public sealed partial class ExpireDelegationTokenResponse
+public sealed partial class ExpireDelegationTokenResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.ExpireDelegationToken;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 2;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

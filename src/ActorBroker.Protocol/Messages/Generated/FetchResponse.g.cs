@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>FetchResponse (api key 1), versions 0-17, flexible 12+.</summary>
-public sealed partial class FetchResponse
+public sealed partial class FetchResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.Fetch;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 17;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>FetchSnapshotRequest (api key 59), versions 0-1, flexible 0+.</summary>
-public sealed partial class FetchSnapshotRequest
+public sealed partial class FetchSnapshotRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.FetchSnapshot;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 1;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -10,9 +10,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>FindCoordinatorRequest (api key 10), versions 0-6, flexible 3+.</summary>
-public sealed partial class FindCoordinatorRequest
+public sealed partial class FindCoordinatorRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.FindCoordinator;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 6;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>FindCoordinatorResponse (api key 10), versions 0-6, flexible 3+.</summary>
-public sealed partial class FindCoordinatorResponse
+public sealed partial class FindCoordinatorResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.FindCoordinator;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 6;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

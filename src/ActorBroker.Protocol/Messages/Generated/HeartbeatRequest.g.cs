@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>HeartbeatRequest (api key 12), versions 0-4, flexible 4+.</summary>
-public sealed partial class HeartbeatRequest
+public sealed partial class HeartbeatRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.Heartbeat;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 4;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>IncrementalAlterConfigsRequest (api key 44), versions 0-1, flexible 1+.</summary>
-public sealed partial class IncrementalAlterConfigsRequest
+public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.IncrementalAlterConfigs;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 1;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>InitProducerIdResponse (api key 22), versions 0-5, flexible 2+.</summary>
-public sealed partial class InitProducerIdResponse
+public sealed partial class InitProducerIdResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.InitProducerId;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 5;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>JoinGroupRequest (api key 11), versions 0-9, flexible 6+.</summary>
-public sealed partial class JoinGroupRequest
+public sealed partial class JoinGroupRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.JoinGroup;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 9;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

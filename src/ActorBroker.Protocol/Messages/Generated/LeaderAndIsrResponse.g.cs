@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>LeaderAndIsrResponse (api key 4), versions 0-7, flexible 4+.</summary>
-public sealed partial class LeaderAndIsrResponse
+public sealed partial class LeaderAndIsrResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.LeaderAndIsr;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 7;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

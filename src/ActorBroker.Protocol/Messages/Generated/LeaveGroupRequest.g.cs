@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>LeaveGroupRequest (api key 13), versions 0-5, flexible 4+.</summary>
-public sealed partial class LeaveGroupRequest
+public sealed partial class LeaveGroupRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.LeaveGroup;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 5;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

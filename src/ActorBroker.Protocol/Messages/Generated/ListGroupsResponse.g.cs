@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>ListGroupsResponse (api key 16), versions 0-5, flexible 3+.</summary>
-public sealed partial class ListGroupsResponse
+public sealed partial class ListGroupsResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.ListGroups;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 5;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

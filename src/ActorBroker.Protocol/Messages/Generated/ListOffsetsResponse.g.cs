@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>ListOffsetsResponse (api key 2), versions 0-10, flexible 6+.</summary>
-public sealed partial class ListOffsetsResponse
+public sealed partial class ListOffsetsResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.ListOffsets;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 10;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -10,9 +10,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>ListTransactionsResponse (api key 66), versions 0-1, flexible 0+.</summary>
-public sealed partial class ListTransactionsResponse
+public sealed partial class ListTransactionsResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.ListTransactions;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 1;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>MetadataRequest (api key 3), versions 0-12, flexible 9+.</summary>
-public sealed partial class MetadataRequest
+public sealed partial class MetadataRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.Metadata;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 12;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>OffsetCommitRequest (api key 8), versions 0-9, flexible 8+.</summary>
-public sealed partial class OffsetCommitRequest
+public sealed partial class OffsetCommitRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.OffsetCommit;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 9;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>OffsetDeleteResponse (api key 47), versions 0, flexible none.</summary>
-public sealed partial class OffsetDeleteResponse
+public sealed partial class OffsetDeleteResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.OffsetDelete;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 0;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>OffsetFetchRequest (api key 9), versions 0-9, flexible 6+.</summary>
-public sealed partial class OffsetFetchRequest
+public sealed partial class OffsetFetchRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.OffsetFetch;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 9;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

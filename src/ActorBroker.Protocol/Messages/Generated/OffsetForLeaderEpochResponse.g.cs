@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>OffsetForLeaderEpochResponse (api key 23), versions 0-4, flexible 4+.</summary>
-public sealed partial class OffsetForLeaderEpochResponse
+public sealed partial class OffsetForLeaderEpochResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.OffsetForLeaderEpoch;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 4;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

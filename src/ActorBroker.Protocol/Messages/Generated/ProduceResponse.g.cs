@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>ProduceResponse (api key 0), versions 0-11, flexible 9+.</summary>
-public sealed partial class ProduceResponse
+public sealed partial class ProduceResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.Produce;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 11;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>ReadShareGroupStateSummaryRequest (api key 87), versions 0, flexible 0+.</summary>
-public sealed partial class ReadShareGroupStateSummaryRequest
+public sealed partial class ReadShareGroupStateSummaryRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.ReadShareGroupStateSummary;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 0;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>SaslAuthenticateRequest (api key 36), versions 0-2, flexible 2+.</summary>
-public sealed partial class SaslAuthenticateRequest
+public sealed partial class SaslAuthenticateRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.SaslAuthenticate;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 2;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

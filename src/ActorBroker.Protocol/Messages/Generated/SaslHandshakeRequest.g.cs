@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>SaslHandshakeRequest (api key 17), versions 0-1, flexible none.</summary>
-public sealed partial class SaslHandshakeRequest
+public sealed partial class SaslHandshakeRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.SaslHandshake;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 1;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

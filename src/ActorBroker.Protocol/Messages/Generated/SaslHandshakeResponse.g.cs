@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>SaslHandshakeResponse (api key 17), versions 0-1, flexible none.</summary>
-public sealed partial class SaslHandshakeResponse
+public sealed partial class SaslHandshakeResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.SaslHandshake;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 1;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>ShareAcknowledgeRequest (api key 79), versions 0, flexible 0+.</summary>
-public sealed partial class ShareAcknowledgeRequest
+public sealed partial class ShareAcknowledgeRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.ShareAcknowledge;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 0;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

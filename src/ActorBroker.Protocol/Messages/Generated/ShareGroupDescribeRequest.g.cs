@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>ShareGroupDescribeRequest (api key 77), versions 0, flexible 0+.</summary>
-public sealed partial class ShareGroupDescribeRequest
+public sealed partial class ShareGroupDescribeRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.ShareGroupDescribe;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 0;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>StopReplicaResponse (api key 5), versions 0-4, flexible 2+.</summary>
-public sealed partial class StopReplicaResponse
+public sealed partial class StopReplicaResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.StopReplica;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 4;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>SyncGroupResponse (api key 14), versions 0-5, flexible 4+.</summary>
-public sealed partial class SyncGroupResponse
+public sealed partial class SyncGroupResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.SyncGroup;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 5;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

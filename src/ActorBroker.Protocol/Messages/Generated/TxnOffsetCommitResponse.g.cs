@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>TxnOffsetCommitResponse (api key 28), versions 0-4, flexible 3+.</summary>
-public sealed partial class TxnOffsetCommitResponse
+public sealed partial class TxnOffsetCommitResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.TxnOffsetCommit;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 4;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>UpdateMetadataRequest (api key 6), versions 0-8, flexible 6+.</summary>
-public sealed partial class UpdateMetadataRequest
+public sealed partial class UpdateMetadataRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.UpdateMetadata;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 8;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

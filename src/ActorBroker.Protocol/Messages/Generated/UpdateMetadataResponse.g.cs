@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>UpdateMetadataResponse (api key 6), versions 0-8, flexible 6+.</summary>
-public sealed partial class UpdateMetadataResponse
+public sealed partial class UpdateMetadataResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.UpdateMetadata;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 8;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

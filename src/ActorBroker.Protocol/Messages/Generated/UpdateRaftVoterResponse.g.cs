@@ -10,9 +10,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>UpdateRaftVoterResponse (api key 82), versions 0, flexible 0+.</summary>
-public sealed partial class UpdateRaftVoterResponse
+public sealed partial class UpdateRaftVoterResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.UpdateRaftVoter;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 0;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>VoteResponse (api key 52), versions 0-1, flexible 0+.</summary>
-public sealed partial class VoteResponse
+public sealed partial class VoteResponse : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.Vote;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => false;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 1;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>

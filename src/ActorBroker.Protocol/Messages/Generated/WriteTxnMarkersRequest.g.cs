@@ -9,9 +9,11 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Protocol.Messages;
 
 /// <summary>WriteTxnMarkersRequest (api key 27), versions 0-1, flexible 1+.</summary>
-public sealed partial class WriteTxnMarkersRequest
+public sealed partial class WriteTxnMarkersRequest : IKafkaMessage
 {
     public const ApiKey Key = ApiKey.WriteTxnMarkers;
+    ApiKey IKafkaMessage.ApiKey => Key;
+    bool IKafkaMessage.IsRequest => true;
     public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 1;
     /// <summary>True when the spec marks the highest version as unstable (not for production clients).</summary>
