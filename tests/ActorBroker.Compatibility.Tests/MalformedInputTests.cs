@@ -82,7 +82,10 @@ public sealed class MalformedInputTests(NodeFixture fixture) : IClassFixture<Nod
         {
             using var client = await ConnectAsync(node.Port);
             var stream = client.GetStream();
-            await stream.WriteAsync(Request(ApiVersionsKey, apiVersion: 99, correlationId: 42, body: []));
+            // ApiVersions v3+ uses request header v2 (tagged fields after client_id); the body is what librdkafka
+            // sends with v3: compact client_software_name and _version, then no tagged fields.
+            byte[] body = [11, .. "compat-raw"u8, 4, .. "1.0"u8, 0];
+            await stream.WriteAsync(Request(ApiVersionsKey, apiVersion: 99, correlationId: 42, body: body, flexibleHeader: true));
             var response = await ReadFrameAsync(stream, TimeSpan.FromSeconds(10));
             Assert.Equal(42, BinaryPrimitives.ReadInt32BigEndian(response));
             Assert.Equal(35, BinaryPrimitives.ReadInt16BigEndian(response.AsSpan(4)));
@@ -141,10 +144,12 @@ public sealed class MalformedInputTests(NodeFixture fixture) : IClassFixture<Nod
         return client;
     }
 
-    /// <summary>A request with header v1 (client_id "compat-raw").</summary>
-    private static byte[] Request(short apiKey, short apiVersion, int correlationId, byte[] body)
+    /// <summary>A request with header v1 (client_id "compat-raw"), or v2 (v1 plus an empty tagged-field section).</summary>
+    private static byte[] Request(short apiKey, short apiVersion, int correlationId, byte[] body, bool flexibleHeader = false)
     {
         var clientId = Encoding.UTF8.GetBytes("compat-raw");
+        if (flexibleHeader)
+            body = [0, .. body];
         var payload = new byte[2 + 2 + 4 + 2 + clientId.Length + body.Length];
         BinaryPrimitives.WriteInt16BigEndian(payload, apiKey);
         BinaryPrimitives.WriteInt16BigEndian(payload.AsSpan(2), apiVersion);
