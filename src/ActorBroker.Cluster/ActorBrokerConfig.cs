@@ -18,7 +18,7 @@ public static class ActorBrokerConfig
         return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
 
-    /// <summary>An empty journal or snapshot-store connection string means: SQLite at &lt;data-dir&gt;/journal.db.</summary>
+    /// <summary>An empty journal, query or snapshot-store connection string means: SQLite at &lt;data-dir&gt;/journal.db.</summary>
     public static Config WithDefaultJournal(Config config)
     {
         string dataDir = Path.GetFullPath(config.GetString("actorbroker.data-dir"));
@@ -28,6 +28,8 @@ public static class ActorBrokerConfig
             fills.Add($"akka.persistence.journal.sql.connection-string = {Quote(sqlite)}");
         if (string.IsNullOrEmpty(config.GetString("akka.persistence.snapshot-store.sql.connection-string")))
             fills.Add($"akka.persistence.snapshot-store.sql.connection-string = {Quote(sqlite)}");
+        if (string.IsNullOrEmpty(config.GetString("akka.persistence.query.journal.sql.connection-string")))
+            fills.Add($"akka.persistence.query.journal.sql.connection-string = {Quote(sqlite)}");
         return fills.Count == 0 ? config : ConfigurationFactory.ParseString(string.Join('\n', fills)).WithFallback(config);
     }
 

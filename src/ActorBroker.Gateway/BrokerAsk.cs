@@ -32,3 +32,16 @@ public static class BrokerAsk
         return result.Topics.ToDictionary(t => t.Name);
     }
 }
+
+/// <summary>Questions to group coordinators.</summary>
+public static class GroupAsk
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    public static Task<T> AskGroupAsync<T>(this BrokerServices broker, Cluster.Groups.IGroupCommand command, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        broker.Groups.Ask<T>(command, timeout ?? DefaultTimeout, cancellationToken);
+
+    /// <summary>Kafka's client host as coordinators report it: "/" and the address.</summary>
+    public static string ClientHost(this RequestContext context) =>
+        context.RemoteEndPoint is System.Net.IPEndPoint ip ? "/" + ip.Address : "/unknown";
+}

@@ -25,6 +25,17 @@ public sealed class KafkaGateway : IAsyncDisposable
             new CreateTopicsHandler(),
             new DeleteTopicsHandler(),
             new DescribeConfigsHandler(),
+            new FindCoordinatorHandler(),
+            new JoinGroupHandler(),
+            new SyncGroupHandler(),
+            new HeartbeatHandler(),
+            new LeaveGroupHandler(),
+            new OffsetCommitHandler(),
+            new OffsetFetchHandler(),
+            new ListGroupsHandler(),
+            new DescribeGroupsHandler(),
+            new DeleteGroupsHandler(),
+            new OffsetDeleteHandler(),
             new ApiVersionsHandler(() => handlers),
         ]);
         return handlers;

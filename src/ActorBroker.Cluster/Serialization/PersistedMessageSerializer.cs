@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
+using ActorBroker.Cluster.Groups;
 using ActorBroker.Cluster.Partitions;
 using ActorBroker.Cluster.Topics;
 
@@ -21,6 +22,12 @@ public sealed class PersistedMessageSerializer(ExtendedActorSystem system) : Ser
         ["topic-registry-snapshot"] = typeof(TopicRegistrySnapshot),
         ["log-created"] = typeof(LogCreated),
         ["leader-epoch-started"] = typeof(LeaderEpochStarted),
+        ["group-generation-completed"] = typeof(GenerationCompleted),
+        ["group-emptied"] = typeof(GroupEmptied),
+        ["group-offsets-committed"] = typeof(OffsetsCommitted),
+        ["group-offsets-deleted"] = typeof(OffsetsDeleted),
+        ["group-deleted"] = typeof(GroupDeleted),
+        ["group-snapshot"] = typeof(GroupSnapshot),
     };
 
     private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(p => p.Value, p => p.Key);

@@ -9,3 +9,10 @@ public sealed class PartitionMessageExtractor(int shardCount) : HashCodeMessageE
     public override string? EntityId(object message) =>
         message is IPartitionCommand command ? command.Partition.EntityId : null;
 }
+
+/// <summary>Routes <see cref="Groups.IGroupCommand"/>s to the "group" entity named by the group id.</summary>
+public sealed class GroupMessageExtractor(int shardCount) : HashCodeMessageExtractor(shardCount)
+{
+    public override string? EntityId(object message) =>
+        message is Groups.IGroupCommand command ? command.GroupId : null;
+}
