@@ -43,6 +43,20 @@ try
             return await RunCommand.RunAsync(CommandLine.Parse(rest, RunOptions.ValueOptions, []));
         case "topics":
             return await TopicsCommand.RunAsync(rest, CancellationToken.None);
+        case "produce":
+            if (wantsHelp)
+            {
+                Console.WriteLine(ProduceCommand.Help);
+                return 0;
+            }
+            return await ProduceCommand.RunAsync(CommandLine.Parse(rest, ProduceCommand.ValueOptions, []), CancellationToken.None);
+        case "consume":
+            if (wantsHelp)
+            {
+                Console.WriteLine(ConsumeCommand.Help);
+                return 0;
+            }
+            return await ConsumeCommand.RunAsync(CommandLine.Parse(rest, ConsumeCommand.ValueOptions, ConsumeCommand.FlagOptions), CancellationToken.None);
         default:
             throw new UsageException($"Unknown command '{args[0]}'.");
     }
