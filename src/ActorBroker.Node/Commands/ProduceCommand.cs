@@ -14,7 +14,8 @@ public static class ProduceCommand
         Reads stdin and sends one record per line (without its line ending) to one partition of TOPIC, in order,
         with acks=all. Lines are sent in RecordBatches of up to 500 records or 1 MiB, one request at a time; the
         last batch goes at end of input (Ctrl+D on a terminal). Prints "Produced N records to TOPIC" to stderr at
-        the end, and progress every 100,000 records. The topic must exist (actorbroker topics create).
+        the end, and progress every 100,000 records. Create the topic first (actorbroker topics create) unless the
+        broker creates topics on first use (actorbroker.auto-create-topics, on by default).
 
         Options:
           --partition N         the partition to write, default 0
