@@ -1,12 +1,23 @@
 using ActorBroker.Node;
+using ActorBroker.Node.Admin;
 using ActorBroker.Node.Commands;
 
 const string Usage = """
     actorbroker: a Kafka-compatible message broker on an Akka.NET cluster
 
     Usage:
-      actorbroker run [options]          start a node (actorbroker run --help for its options)
-      actorbroker --help                 this text
+      actorbroker run [options]                      start a node
+      actorbroker topics create NAME [options]       create a topic (--partitions N, --config k=v ...)
+      actorbroker topics list                        list topics
+      actorbroker topics describe NAME               partitions, leaders, offsets and configs of a topic
+      actorbroker topics delete NAME                 delete a topic
+      actorbroker produce TOPIC [options]            send stdin to a topic, one record per line
+      actorbroker consume TOPIC [options]            print a partition's records, one per line
+      actorbroker --help                             this text
+
+    Run 'actorbroker <command> --help' for a command's options. The admin commands (topics, produce, consume)
+    talk Kafka protocol to a running node given by --bootstrap HOST:PORT, default 127.0.0.1:9092.
+    Exit codes: 0 done, 1 the broker refused or could not be reached, 2 usage error.
 
     Kafka clients (kafka-python, librdkafka/kcat, Confluent.Kafka, kafkajs) connect to the node's Kafka listener,
     127.0.0.1:9092 unless --kafka-listen says otherwise.
@@ -30,12 +41,42 @@ try
                 return 0;
             }
             return await RunCommand.RunAsync(CommandLine.Parse(rest, RunOptions.ValueOptions, []));
+        case "topics":
+            return await TopicsCommand.RunAsync(rest, CancellationToken.None);
+        case "produce":
+            if (wantsHelp)
+            {
+                Console.WriteLine(ProduceCommand.Help);
+                return 0;
+            }
+            return await ProduceCommand.RunAsync(CommandLine.Parse(rest, ProduceCommand.ValueOptions, []), CancellationToken.None);
+        case "consume":
+            if (wantsHelp)
+            {
+                Console.WriteLine(ConsumeCommand.Help);
+                return 0;
+            }
+            return await ConsumeCommand.RunAsync(CommandLine.Parse(rest, ConsumeCommand.ValueOptions, ConsumeCommand.FlagOptions), CancellationToken.None);
         default:
             throw new UsageException($"Unknown command '{args[0]}'.");
     }
 }
 catch (UsageException ex)
 {
-    Console.Error.WriteLine($"actorbroker: {ex.Message} Run 'actorbroker --help' for usage.");
+    Console.Error.WriteLine($"actorbroker: {ex.Message} Run '{HelpCommand(args)}' for usage.");
     return 2;
 }
+catch (CommandFailedException ex)
+{
+    Console.Error.WriteLine($"actorbroker: {ex.Message}");
+    return ex.ExitCode;
+}
+
+// The --help that explains the command the user got wrong.
+static string HelpCommand(string[] args) => args switch
+{
+    ["topics", "create" or "list" or "describe" or "delete", ..] => $"actorbroker topics {args[1]} --help",
+    ["topics", ..] => "actorbroker topics --help",
+    ["run" or "produce" or "consume", ..] => $"actorbroker {args[0]} --help",
+    _ => "actorbroker --help",
+};
