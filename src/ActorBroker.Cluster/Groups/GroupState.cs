@@ -113,7 +113,7 @@ public sealed record GroupState(
         },
         OffsetsCommitted c => this with { Offsets = Offsets.SetItems(c.Offsets.Select(o => KeyValuePair.Create(o.Partition, o.Offset))) },
         OffsetsDeleted d => this with { Offsets = Offsets.RemoveRange(d.Partitions) },
-        GroupDeleted => Initial(GroupId) with { GenerationId = GenerationId },
+        GroupDeleted => Initial(GroupId),
         _ => this,
     };
 

@@ -46,6 +46,7 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
             if (join.GroupInstanceId is { } instance && FindByInstance(instance) is { } previous)
             {
                 // A static member restarted: it takes over its old identity under a new member id.
+                FenceParked(previous);
                 _state = _state with { Members = _state.Members.Remove(previous.MemberId) };
                 if (_state.LeaderId == previous.MemberId)
                     _state = _state with { LeaderId = memberId };
@@ -58,6 +59,8 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
             return AddMemberAndRebalance(join, memberId);
         }
 
+        if (IsFencedBy(memberId, join.GroupInstanceId) && !_state.PendingMembers.ContainsKey(memberId))
+            return Done(JoinGroupResult.Failed(ErrorCode.FencedInstanceId, memberId));
         if (!_state.Members.TryGetValue(memberId, out var member))
         {
             if (!_state.PendingMembers.ContainsKey(memberId))
@@ -121,7 +124,8 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
     {
         if (_state.Members.IsEmpty)
             return true;
-        if (_state.ProtocolType is { } type ? type != join.ProtocolType : _state.Members.Values.First().ProtocolType != join.ProtocolType)
+        // The members' type, not ProtocolType: after the group emptied, its first new member may bring another type.
+        if (_state.Members.Values.First().ProtocolType != join.ProtocolType)
             return false;
         var others = _state.Members.Values.Where(m => m.MemberId != join.MemberId).ToList();
         return others.Count == 0 || join.Protocols.Any(p => others.All(m => m.Protocols.Any(q => q.Name == p.Name)));
@@ -132,6 +136,18 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
 
     private GroupMember? FindByInstance(string instanceId) =>
         _state.Members.Values.FirstOrDefault(m => m.GroupInstanceId == instanceId);
+
+    /// <summary>The instance id belongs to another member id: the sender is a zombie of a replaced static member.</summary>
+    private bool IsFencedBy(string memberId, string? instanceId) =>
+        instanceId is not null && FindByInstance(instanceId) is { } owner && owner.MemberId != memberId;
+
+    private void FenceParked(GroupMember member)
+    {
+        if (member.AwaitingJoin)
+            _parked.Add(new ParkedReply(member.MemberId, JoinGroupResult.Failed(ErrorCode.FencedInstanceId, member.MemberId)));
+        if (member.AwaitingSync)
+            _parked.Add(new ParkedReply(member.MemberId, SyncGroupResult.Failed(ErrorCode.FencedInstanceId)));
+    }
 
     private bool IsFenced(GroupMember member, string? instanceId) =>
         instanceId is not null && member.GroupInstanceId != instanceId
@@ -230,6 +246,8 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
     {
         if (_state.Phase == GroupPhase.Dead)
             return Done(SyncGroupResult.Failed(ErrorCode.CoordinatorNotAvailable));
+        if (IsFencedBy(sync.MemberId, sync.GroupInstanceId))
+            return Done(SyncGroupResult.Failed(ErrorCode.FencedInstanceId));
         if (!_state.Members.TryGetValue(sync.MemberId, out var member))
             return Done(SyncGroupResult.Failed(ErrorCode.UnknownMemberId));
         if (IsFenced(member, sync.GroupInstanceId))
@@ -284,6 +302,8 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
     {
         if (_state.Phase == GroupPhase.Dead)
             return Done(new HeartbeatResult(ErrorCode.CoordinatorNotAvailable));
+        if (IsFencedBy(heartbeat.MemberId, heartbeat.GroupInstanceId))
+            return Done(new HeartbeatResult(ErrorCode.FencedInstanceId));
         if (!_state.Members.TryGetValue(heartbeat.MemberId, out var member))
             return Done(new HeartbeatResult(ErrorCode.UnknownMemberId));
         if (IsFenced(member, heartbeat.GroupInstanceId))
@@ -301,6 +321,11 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
         var results = new List<(LeavingMember, ErrorCode)>();
         foreach (var leaving in leave.Members)
         {
+            if (leaving.MemberId != "" && IsFencedBy(leaving.MemberId, leaving.GroupInstanceId))
+            {
+                results.Add((leaving, ErrorCode.FencedInstanceId));
+                continue;
+            }
             var member = leaving.MemberId != "" ? _state.Members.GetValueOrDefault(leaving.MemberId)
                 : leaving.GroupInstanceId is { } instance ? FindByInstance(instance) : null;
             if (member is null)
@@ -320,6 +345,8 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
             results.Add((leaving, ErrorCode.None));
         }
         AfterMembersRemoved();
+        // A pending member leaving may be the last one the join barrier waited for.
+        TryCompleteJoin();
         var topError = leave.Members.Count == 1 ? results[0].Item2 : ErrorCode.None;
         return Done(new LeaveGroupResult(topError, results));
     }
@@ -364,11 +391,14 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
 
         if (_state.Phase == GroupPhase.Dead)
             return Done(FailAll(ErrorCode.CoordinatorNotAvailable));
+        if (IsFencedBy(commit.MemberId, commit.GroupInstanceId))
+            return Done(FailAll(ErrorCode.FencedInstanceId));
         bool simpleCommit = commit.GenerationId < 0 && commit.MemberId == "" && _state.Phase == GroupPhase.Empty;
         if (!simpleCommit)
         {
             if (!_state.Members.TryGetValue(commit.MemberId, out var member))
-                return Done(FailAll(commit.GenerationId < 0 && _state.Phase != GroupPhase.Empty ? ErrorCode.IllegalGeneration : ErrorCode.UnknownMemberId));
+                // An unknown group with a generation: a request from an older generation (Kafka's ILLEGAL_GENERATION).
+                return Done(FailAll(!_state.Exists && commit.GenerationId >= 0 ? ErrorCode.IllegalGeneration : ErrorCode.UnknownMemberId));
             if (IsFenced(member, commit.GroupInstanceId))
                 return Done(FailAll(ErrorCode.FencedInstanceId));
             if (commit.GenerationId != _state.GenerationId)
@@ -399,6 +429,9 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
     {
         if (!_state.Exists)
             return Done(new DeleteOffsetsResult(ErrorCode.GroupIdNotFound, []));
+        // Only a "consumer" group's subscriptions can be read; any other group must be empty.
+        if (_state.Members.Values.FirstOrDefault() is { ProtocolType: not "consumer" })
+            return Done(new DeleteOffsetsResult(ErrorCode.NonEmptyGroup, []));
         var subscribed = _state.Phase == GroupPhase.Empty ? [] : _state.SubscribedTopics().ToHashSet();
         var results = delete.Partitions.Select(p => (p, subscribed.Contains(p.Topic) ? ErrorCode.GroupSubscribedToTopic : ErrorCode.None)).ToList();
         var deletable = results.Where(r => r.Item2 == ErrorCode.None && _state.Offsets.ContainsKey(r.p)).Select(r => r.p).ToList();
