@@ -11,6 +11,7 @@ public sealed record GatewaySettings(
     int AdvertisedPort,
     int SocketRequestMaxBytes,
     TimeSpan MaxFetchWait,
+    TimeSpan TopicCacheTimeToLive,
     string ClusterId)
 {
     public static GatewaySettings Create(Config config, string clusterId)
@@ -32,6 +33,7 @@ public sealed record GatewaySettings(
             advertisedPort,
             maxBytes,
             kafka.GetTimeSpan("max-fetch-wait"),
+            kafka.GetTimeSpan("topic-cache-ttl"),
             clusterId);
     }
 }

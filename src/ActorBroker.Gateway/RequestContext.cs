@@ -9,7 +9,8 @@ public sealed record RequestContext(
     RequestHeader Header,
     EndPoint? RemoteEndPoint,
     BrokerServices Broker,
-    GatewaySettings Settings)
+    GatewaySettings Settings,
+    TopicMetadataCache TopicCache)
 {
     public short ApiVersion => Header.ApiVersion;
     public string ClientId => Header.ClientId ?? "";

@@ -33,9 +33,11 @@ public sealed class RequestDispatcher
     private readonly BrokerServices _broker;
     private readonly GatewaySettings _settings;
     private readonly ILoggingAdapter _log;
+    private readonly TopicMetadataCache _topicCache;
 
     public RequestDispatcher(IEnumerable<IRequestHandler> handlers, BrokerServices broker, GatewaySettings settings, ILoggingAdapter log)
     {
+        _topicCache = new TopicMetadataCache(settings.TopicCacheTimeToLive);
         _handlers = handlers.ToDictionary(h => h.Key);
         _broker = broker;
         _settings = settings;
@@ -80,7 +82,7 @@ public sealed class RequestDispatcher
             return DispatchOutcome.CloseConnection;
         }
 
-        var context = new RequestContext(header, remote, _broker, _settings);
+        var context = new RequestContext(header, remote, _broker, _settings, _topicCache);
         Action<KafkaWriter>? body;
         try
         {

@@ -22,6 +22,7 @@ public sealed class DeleteTopicsHandler : RequestHandler<DeleteTopicsRequest, De
         foreach (var name in request.TopicNames)
         {
             var deleted = await context.Broker.AskRegistryAsync<DeleteTopicResult>(new DeleteTopic(name), cancellationToken).ConfigureAwait(false);
+            context.TopicCache.Forget(name);
             results.Add(new DeleteTopicsResponse.DeletableTopicResult { Name = name, ErrorCode = (short)deleted.Error });
         }
         return new DeleteTopicsResponse { Responses = results };

@@ -31,7 +31,7 @@ public sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsReque
     protected override async Task<DescribeConfigsResponse?> HandleAsync(RequestContext context, DescribeConfigsRequest request, CancellationToken cancellationToken)
     {
         var topicNames = request.Resources.Where(r => r.ResourceType == TopicResource).Select(r => r.ResourceName);
-        var topics = await context.Broker.LookUpTopicsAsync(topicNames, autoCreate: false, cancellationToken).ConfigureAwait(false);
+        var topics = await context.LookUpTopicsAsync(topicNames, autoCreate: false, cancellationToken).ConfigureAwait(false);
         return new DescribeConfigsResponse
         {
             Results = request.Resources.Select(resource => resource.ResourceType switch

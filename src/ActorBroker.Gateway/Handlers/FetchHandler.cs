@@ -28,7 +28,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
     {
         var maxWait = TimeSpan.FromMilliseconds(Math.Clamp(request.MaxWaitMs, 0, (int)context.Settings.MaxFetchWait.TotalMilliseconds));
         var deadline = DateTime.UtcNow + maxWait;
-        var topics = await context.Broker.LookUpTopicsAsync(request.Topics.Select(t => t.Topic), autoCreate: false, cancellationToken).ConfigureAwait(false);
+        var topics = await context.LookUpTopicsAsync(request.Topics.Select(t => t.Topic), autoCreate: false, cancellationToken).ConfigureAwait(false);
         var wanted = request.Topics
             .SelectMany(t => t.Partitions.Select(p => new Wanted(t.Topic, p, KnownPartition(topics, t.Topic, p.Partition))))
             .ToList();

@@ -26,7 +26,7 @@ public sealed class ListOffsetsHandler : RequestHandler<ListOffsetsRequest, List
 
     protected override async Task<ListOffsetsResponse?> HandleAsync(RequestContext context, ListOffsetsRequest request, CancellationToken cancellationToken)
     {
-        var topics = await context.Broker.LookUpTopicsAsync(request.Topics.Select(t => t.Name), autoCreate: false, cancellationToken).ConfigureAwait(false);
+        var topics = await context.LookUpTopicsAsync(request.Topics.Select(t => t.Name), autoCreate: false, cancellationToken).ConfigureAwait(false);
         var responses = await Task.WhenAll(request.Topics.Select(async topic =>
         {
             var lookup = topics[topic.Name];

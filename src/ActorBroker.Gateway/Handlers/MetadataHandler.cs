@@ -27,7 +27,7 @@ public sealed class MetadataHandler : RequestHandler<MetadataRequest, MetadataRe
         bool autoCreate = context.ApiVersion < 4 || request.AllowAutoTopicCreation;
         var topics = names is { Count: 0 }
             ? []
-            : (await context.Broker.DescribeTopicsAsync(names, autoCreate, cancellationToken).ConfigureAwait(false)).Topics;
+            : (await context.DescribeTopicsAsync(names, autoCreate, cancellationToken).ConfigureAwait(false)).Topics;
 
         var settings = context.Settings;
         return new MetadataResponse

@@ -24,7 +24,7 @@ public sealed class OffsetCommitHandler : RequestHandler<OffsetCommitRequest, Of
     protected override async Task<OffsetCommitResponse?> HandleAsync(RequestContext context, OffsetCommitRequest request, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<TopicPartition, ErrorCode>();
-        var topics = await context.Broker.LookUpTopicsAsync(request.Topics.Select(t => t.Name), autoCreate: false, cancellationToken).ConfigureAwait(false);
+        var topics = await context.LookUpTopicsAsync(request.Topics.Select(t => t.Name), autoCreate: false, cancellationToken).ConfigureAwait(false);
         var offsets = new List<OffsetToCommit>();
         foreach (var topic in request.Topics)
         {
