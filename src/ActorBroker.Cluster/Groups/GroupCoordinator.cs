@@ -106,8 +106,7 @@ public sealed record GroupSnapshot(int GenerationId, GenerationCompleted? Genera
         state.Phase == GroupPhase.Empty || state.ProtocolName is null
             ? null
             : new GenerationCompleted(state.GenerationId, state.ProtocolType ?? "", state.ProtocolName, state.LeaderId ?? "",
-                state.Members.Values.Select(m => new PersistedMember(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost,
-                    m.SessionTimeoutMs, m.RebalanceTimeoutMs, m.Protocols, m.Assignment)).ToList()),
+                state.Members.Values.Select(m => m.ToPersisted()).ToList()),
         state.Offsets.Select(o => new PartitionOffset(o.Key, o.Value)).ToList());
 
     public GroupState Restore(string groupId, long nowMs) =>

@@ -38,6 +38,9 @@ public sealed record GroupMember(
     public byte[] MetadataFor(string? protocol) => Protocols.FirstOrDefault(p => p.Name == protocol)?.Metadata ?? [];
 
     public bool IsAlive(long nowMs) => AwaitingJoin || AwaitingSync || LastHeartbeatMs + SessionTimeoutMs > nowMs;
+
+    public PersistedMember ToPersisted(byte[]? assignment = null) =>
+        new(MemberId, GroupInstanceId, ClientId, ClientHost, SessionTimeoutMs, RebalanceTimeoutMs, Protocols, assignment ?? Assignment);
 }
 
 /// <summary>A reply to a member whose request was parked (a JoinGroup or SyncGroup waiting on a barrier).</summary>

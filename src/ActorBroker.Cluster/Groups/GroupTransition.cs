@@ -50,6 +50,8 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
                 _state = _state with { Members = _state.Members.Remove(previous.MemberId) };
                 if (_state.LeaderId == previous.MemberId)
                     _state = _state with { LeaderId = memberId };
+                if (_state.Phase == GroupPhase.Stable && SameProtocols(previous.Protocols, join.Protocols))
+                    return RejoinStaticMemberWithoutRebalance(previous, join, memberId);
             }
             else if (join.RequireKnownMemberId && join.GroupInstanceId is null)
             {
@@ -97,6 +99,30 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
                 TryCompleteJoin();
                 return ParkedOrAnswered(memberId);
         }
+    }
+
+    /// <summary>
+    /// Kafka's point of static membership: a restarted member with the same subscription keeps its assignment under
+    /// its new member id, and the group stays Stable. The generation is persisted again with the new id, so the
+    /// member is still known after a coordinator restart.
+    /// </summary>
+    private GroupOutcome RejoinStaticMemberWithoutRebalance(GroupMember previous, JoinGroup join, string memberId)
+    {
+        var member = previous with
+        {
+            MemberId = memberId,
+            ClientId = join.ClientId,
+            ClientHost = join.ClientHost,
+            SessionTimeoutMs = join.SessionTimeoutMs,
+            RebalanceTimeoutMs = join.RebalanceTimeoutMs,
+            LastHeartbeatMs = nowMs,
+            AwaitingJoin = false,
+            AwaitingSync = false,
+        };
+        SetMember(member);
+        Persist(new GenerationCompleted(_state.GenerationId, _state.ProtocolType!, _state.ProtocolName!, _state.LeaderId!,
+            _state.Members.Values.Select(m => m.ToPersisted()).ToList()));
+        return Done(JoinResponse(_state.Members[memberId], includeMembers: _state.LeaderId == memberId));
     }
 
     private GroupOutcome AddMemberAndRebalance(JoinGroup join, string memberId)
@@ -290,8 +316,7 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
             _state.ProtocolType!,
             _state.ProtocolName!,
             _state.LeaderId!,
-            _state.Members.Values.Select(m => new PersistedMember(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost,
-                m.SessionTimeoutMs, m.RebalanceTimeoutMs, m.Protocols, byMember.GetValueOrDefault(m.MemberId, []))).ToList()));
+            _state.Members.Values.Select(m => m.ToPersisted(byMember.GetValueOrDefault(m.MemberId, []))).ToList()));
         foreach (var memberId in waiting)
             _parked.Add(new ParkedReply(memberId, SyncResponse(_state.Members[memberId].Assignment)));
     }

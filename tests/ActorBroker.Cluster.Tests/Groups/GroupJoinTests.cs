@@ -338,22 +338,42 @@ public class GroupJoinTests
     // ---- static membership ----
 
     [Fact]
-    public void A_static_member_rejoining_with_an_empty_member_id_takes_over_its_old_identity()
+    public void A_restarted_static_member_with_the_same_subscription_keeps_its_assignment_without_a_rebalance()
+    {
+        var group = new GroupDriver();
+        var (members, leader, generation) = group.FormStableGroup(group.JoinRequest("a", instanceId: "instance-a"), group.JoinRequest("b"));
+        string old = members[0];
+        var assignment = group.State.Members[old].Assignment;
+
+        var (replacement, join) = group.JoinNew("a", instanceId: "instance-a");
+
+        Assert.NotEqual(old, replacement);
+        Assert.False(join.IsParked);
+        Assert.Equal((ErrorCode.None, generation, replacement), (join.Reply.Error, join.Reply.GenerationId, join.Reply.MemberId));
+        Assert.Equal(GroupPhase.Stable, group.State.Phase);
+        Assert.False(group.State.Members.ContainsKey(old));
+        Assert.Equal(assignment, group.State.Members[replacement].Assignment);
+        Assert.Equal(ErrorCode.UnknownMemberId, group.Heartbeat(old, generation));
+        Assert.Equal(ErrorCode.None, group.Heartbeat(members[1], generation));
+        if (leader == old)
+            Assert.Equal(replacement, group.State.LeaderId);
+        var persisted = Assert.IsType<GenerationCompleted>(group.Persisted.Last());
+        Assert.Contains(persisted.Members, m => m.MemberId == replacement && m.GroupInstanceId == "instance-a");
+    }
+
+    [Fact]
+    public void A_restarted_static_member_with_a_new_subscription_takes_over_its_identity_and_rebalances()
     {
         var group = new GroupDriver();
         var (members, leader, generation) = group.FormStableGroup(group.JoinRequest("a", instanceId: "instance-a"), group.JoinRequest("b"));
         string old = members[0];
 
-        var (replacement, join) = group.JoinNew("a", instanceId: "instance-a");
+        var (replacement, join) = group.JoinNew("a", instanceId: "instance-a", protocols: Protocols("range", "roundrobin"));
 
-        Assert.NotEqual(old, replacement);
         Assert.False(group.State.Members.ContainsKey(old));
         Assert.Equal("instance-a", group.State.Members[replacement].GroupInstanceId);
-        Assert.Equal(ErrorCode.UnknownMemberId, group.Heartbeat(old, generation));
         if (leader == old)
             Assert.Equal(replacement, group.State.LeaderId);
-
-        // The takeover rebalances the group; the other member rejoins as usual.
         Assert.True(join.IsParked);
         var rejoin = group.Join("b", members[1]);
         Assert.Equal(ErrorCode.None, join.Reply.Error);
