@@ -5,12 +5,13 @@ using ActorBroker.Protocol.Primitives;
 
 namespace ActorBroker.Gateway.Handlers;
 
-/// <summary>ListGroups v0–v3: every group this node coordinates, with its protocol type.</summary>
+/// <summary>ListGroups v0–v4: every group this node coordinates, with its protocol type and (v4) state, filtered by
+/// the states asked for (v4; an empty filter means all).</summary>
 public sealed class ListGroupsHandler : RequestHandler<ListGroupsRequest, ListGroupsResponse>
 {
     public override ApiKey Key => ApiKey.ListGroups;
     public override short MinVersion => 0;
-    public override short MaxVersion => 3;
+    public override short MaxVersion => 4;
 
     protected override ListGroupsRequest Read(ref KafkaReader reader, short version) => ListGroupsRequest.Read(ref reader, version);
 
@@ -24,6 +25,7 @@ public sealed class ListGroupsHandler : RequestHandler<ListGroupsRequest, ListGr
         {
             Groups = groups
                 .Where(g => g.State != nameof(GroupPhase.Dead))
+                .Where(g => request.StatesFilter.Count == 0 || request.StatesFilter.Contains(g.State, StringComparer.OrdinalIgnoreCase))
                 .Select(g => new ListGroupsResponse.ListedGroup { GroupId = g.GroupId, ProtocolType = g.ProtocolType, GroupState = g.State })
                 .ToList(),
         };

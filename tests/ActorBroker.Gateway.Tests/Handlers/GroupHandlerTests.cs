@@ -105,10 +105,12 @@ public sealed class GroupHandlerTests : IAsyncLifetime
         }, 2);
 
         var listed = await client.SendAsync<ListGroupsResponse>(new ListGroupsRequest(), 3);
+        var stable = await client.SendAsync<ListGroupsResponse>(new ListGroupsRequest { StatesFilter = ["stable"] }, 4);
         var deleted = await client.SendAsync<DeleteGroupsResponse>(new DeleteGroupsRequest { GroupsNames = ["busy", "idle", "unheard-of"] }, 2);
         var offsetsAfter = await client.SendAsync<OffsetFetchResponse>(new OffsetFetchRequest { GroupId = "idle", Topics = null }, 7);
 
         Assert.Equal(["busy", "idle"], listed.Groups.Select(g => g.GroupId).Order());
+        Assert.Equal([("busy", "Stable")], stable.Groups.Select(g => (g.GroupId, g.GroupState)));
         Assert.Equal(
             [(short)ErrorCode.NonEmptyGroup, (short)ErrorCode.None, (short)ErrorCode.GroupIdNotFound],
             deleted.Results.Select(r => r.ErrorCode));
