@@ -13,10 +13,14 @@ const string Usage = """
       actorbroker topics delete NAME                 delete a topic
       actorbroker produce TOPIC [options]            send stdin to a topic, one record per line
       actorbroker consume TOPIC [options]            print a partition's records, one per line
+      actorbroker groups list                        list consumer groups with protocol type and state
+      actorbroker groups describe GROUP              members, assignments, committed offsets and lag of a group
+      actorbroker groups reset-offsets GROUP ...     set an empty group's offsets (--topic T --to-earliest ...)
+      actorbroker groups delete GROUP                delete a group and its committed offsets
       actorbroker --help                             this text
 
-    Run 'actorbroker <command> --help' for a command's options. The admin commands (topics, produce, consume)
-    talk Kafka protocol to a running node given by --bootstrap HOST:PORT, default 127.0.0.1:9092.
+    Run 'actorbroker <command> --help' for a command's options. The admin commands (topics, produce, consume,
+    groups) talk Kafka protocol to a running node given by --bootstrap HOST:PORT, default 127.0.0.1:9092.
     Exit codes: 0 done, 1 the broker refused or could not be reached, 2 usage error.
 
     Kafka clients (kafka-python, librdkafka/kcat, Confluent.Kafka, kafkajs) connect to the node's Kafka listener,
@@ -43,6 +47,8 @@ try
             return await RunCommand.RunAsync(CommandLine.Parse(rest, RunOptions.ValueOptions, []));
         case "topics":
             return await TopicsCommand.RunAsync(rest, CancellationToken.None);
+        case "groups":
+            return await GroupsCommand.RunAsync(rest, CancellationToken.None);
         case "produce":
             if (wantsHelp)
             {
@@ -77,6 +83,8 @@ static string HelpCommand(string[] args) => args switch
 {
     ["topics", "create" or "list" or "describe" or "delete", ..] => $"actorbroker topics {args[1]} --help",
     ["topics", ..] => "actorbroker topics --help",
+    ["groups", "list" or "describe" or "reset-offsets" or "delete", ..] => $"actorbroker groups {args[1]} --help",
+    ["groups", ..] => "actorbroker groups --help",
     ["run" or "produce" or "consume", ..] => $"actorbroker {args[0]} --help",
     _ => "actorbroker --help",
 };

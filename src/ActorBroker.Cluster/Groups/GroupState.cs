@@ -116,6 +116,8 @@ public sealed record GroupState(
         },
         OffsetsCommitted c => this with { Offsets = Offsets.SetItems(c.Offsets.Select(o => KeyValuePair.Create(o.Partition, o.Offset))) },
         OffsetsDeleted d => this with { Offsets = Offsets.RemoveRange(d.Partitions) },
+        // Like Kafka, a deleted group is gone: keeping its generation would make Exists true again (it counts
+        // generations), so it would still be listed and described as Empty. A new group starts at generation 1.
         GroupDeleted => Initial(GroupId),
         _ => this,
     };

@@ -35,6 +35,11 @@ public sealed class KafkaAdminConnection : IAsyncDisposable
         public const short Fetch = 11;
         public const short ListOffsets = 5;
         public const short DescribeConfigs = 2;
+        public const short ListGroups = 3;
+        public const short DescribeGroups = 4;
+        public const short OffsetFetch = 7;
+        public const short OffsetCommit = 7;
+        public const short DeleteGroups = 2;
     }
 
     private readonly TcpClient _client;
@@ -166,6 +171,21 @@ public sealed class KafkaAdminConnection : IAsyncDisposable
 
     public Task<FetchResponse> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(ApiKey.Fetch, Versions.Fetch, request, static (r, w, v) => r.Write(w, v), FetchResponse.Read, cancellationToken);
+
+    public Task<ListGroupsResponse> ListGroupsAsync(ListGroupsRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(ApiKey.ListGroups, Versions.ListGroups, request, static (r, w, v) => r.Write(w, v), ListGroupsResponse.Read, cancellationToken);
+
+    public Task<DescribeGroupsResponse> DescribeGroupsAsync(DescribeGroupsRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(ApiKey.DescribeGroups, Versions.DescribeGroups, request, static (r, w, v) => r.Write(w, v), DescribeGroupsResponse.Read, cancellationToken);
+
+    public Task<OffsetFetchResponse> OffsetFetchAsync(OffsetFetchRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(ApiKey.OffsetFetch, Versions.OffsetFetch, request, static (r, w, v) => r.Write(w, v), OffsetFetchResponse.Read, cancellationToken);
+
+    public Task<OffsetCommitResponse> OffsetCommitAsync(OffsetCommitRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(ApiKey.OffsetCommit, Versions.OffsetCommit, request, static (r, w, v) => r.Write(w, v), OffsetCommitResponse.Read, cancellationToken);
+
+    public Task<DeleteGroupsResponse> DeleteGroupsAsync(DeleteGroupsRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(ApiKey.DeleteGroups, Versions.DeleteGroups, request, static (r, w, v) => r.Write(w, v), DeleteGroupsResponse.Read, cancellationToken);
 
     /// <summary>
     /// The offset ListOffsets gives for one partition at <paramref name="timestamp"/> (-2 earliest, -1 latest);

@@ -52,6 +52,13 @@ public static class KafkaErrors
         ErrorCode.TopicDeletionDisabled => "the broker does not allow deleting topics",
         ErrorCode.PolicyViolation => "the broker's policy refused the request; see its message",
         ErrorCode.KafkaStorageError => "the broker could not read or write its log files; check its disk and log",
+        ErrorCode.NonEmptyGroup => "the group still has members; stop its consumers first, then retry",
+        ErrorCode.GroupIdNotFound => "check the group id with `actorbroker groups list`",
+        ErrorCode.InvalidGroupId => "a group id must not be empty",
+        ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress or ErrorCode.NotCoordinator
+            => "the group's coordinator is moving or starting; retry in a moment",
+        ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress
+            => "consumers joined the group meanwhile; stop them and retry",
         ErrorCode.UnknownServerError => "the broker failed unexpectedly; its log names the cause",
         _ => null,
     };

@@ -118,6 +118,24 @@ public sealed class GroupHandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deleted_group_that_had_members_is_gone()
+    {
+        await using var client = _gateway.ConnectInMemory();
+        var (memberId, _) = await JoinAndSyncAsync(client, "had-members");
+        await client.SendAsync<LeaveGroupResponse>(new LeaveGroupRequest { GroupId = "had-members", Members = [new() { MemberId = memberId }] }, 3);
+
+        var deleted = await client.SendAsync<DeleteGroupsResponse>(new DeleteGroupsRequest { GroupsNames = ["had-members"] }, 2);
+        var listed = await client.SendAsync<ListGroupsResponse>(new ListGroupsRequest(), 3);
+        var described = await client.SendAsync<DescribeGroupsResponse>(new DescribeGroupsRequest { Groups = ["had-members"] }, 4);
+        var deletedAgain = await client.SendAsync<DeleteGroupsResponse>(new DeleteGroupsRequest { GroupsNames = ["had-members"] }, 2);
+
+        Assert.Equal((short)ErrorCode.None, deleted.Results.Single().ErrorCode);
+        Assert.DoesNotContain("had-members", listed.Groups.Select(g => g.GroupId));
+        Assert.Equal("Dead", described.Groups.Single().GroupState);
+        Assert.Equal((short)ErrorCode.GroupIdNotFound, deletedAgain.Results.Single().ErrorCode);
+    }
+
+    [Fact]
     public async Task A_join_with_a_different_protocol_type_is_refused_and_the_group_keeps_its_member()
     {
         await using var client = _gateway.ConnectInMemory();
