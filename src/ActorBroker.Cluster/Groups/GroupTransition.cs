@@ -129,6 +129,9 @@ internal sealed class Transition(GroupState state, long nowMs, GroupSettings set
     {
         SetMember(new GroupMember(memberId, join.GroupInstanceId, join.ClientId, join.ClientHost, join.SessionTimeoutMs,
             join.RebalanceTimeoutMs, join.ProtocolType, join.Protocols, [], nowMs, AwaitingJoin: true, AwaitingSync: false, Synced: false));
+        // As in Kafka, the first member to join a group without a leader leads the next generation.
+        if (_state.LeaderId is null || !_state.Members.ContainsKey(_state.LeaderId))
+            _state = _state with { LeaderId = memberId };
         if (_state.Phase != GroupPhase.PreparingRebalance)
             PrepareRebalance();
         TryCompleteJoin();

@@ -335,6 +335,17 @@ public class GroupJoinTests
         Assert.All(leader.Members, m => Assert.Equal(System.Text.Encoding.UTF8.GetBytes("meta-" + expected), m.Metadata));
     }
 
+    [Fact]
+    public void The_first_member_to_join_an_empty_group_leads_its_first_generation()
+    {
+        var group = new GroupDriver();
+
+        var (members, _) = group.JoinTogether(group.JoinRequest("zulu"), group.JoinRequest("alpha"));
+
+        Assert.StartsWith("zulu-", members[0]);
+        Assert.Equal(members[0], group.State.LeaderId);
+    }
+
     // ---- static membership ----
 
     [Fact]
