@@ -13,7 +13,10 @@ public sealed record ActorBrokerSettings(
     int ShardCount,
     LogConfig Log,
     int MaxMessageBytes,
-    TimeSpan FlushInterval)
+    TimeSpan FlushInterval,
+    long RetentionMs,
+    long RetentionBytes,
+    TimeSpan RetentionCheckInterval)
 {
     public static ActorBrokerSettings Create(Config config)
     {
@@ -34,7 +37,10 @@ public sealed record ActorBrokerSettings(
                 SegmentIndexBytes = Positive(log.GetInt("segment-index-bytes"), "actorbroker.log.segment-index-bytes"),
             },
             MaxMessageBytes: Positive(log.GetInt("max-message-bytes"), "actorbroker.log.max-message-bytes"),
-            FlushInterval: log.GetTimeSpan("flush-interval"));
+            FlushInterval: log.GetTimeSpan("flush-interval"),
+            RetentionMs: log.GetString("retention") is "-1" or "unlimited" ? -1 : (long)log.GetTimeSpan("retention").TotalMilliseconds,
+            RetentionBytes: log.GetLong("retention-bytes"),
+            RetentionCheckInterval: log.GetTimeSpan("retention-check-interval"));
     }
 
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");

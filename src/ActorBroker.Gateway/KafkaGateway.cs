@@ -25,6 +25,7 @@ public sealed class KafkaGateway : IAsyncDisposable
             new CreateTopicsHandler(),
             new DeleteTopicsHandler(),
             new DescribeConfigsHandler(),
+            new DeleteRecordsHandler(),
             new FindCoordinatorHandler(),
             new JoinGroupHandler(),
             new SyncGroupHandler(),

@@ -20,6 +20,7 @@ namespace ActorBroker.Cluster.Partitions;
 public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithUnboundedStash
 {
     private const string FlushTimer = "flush";
+    private const string RetentionTimer = "retention";
     private const string WaiterSweepTimer = "sweep-waiters";
     private static readonly TimeSpan WaiterSweepInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RegistryTimeout = TimeSpan.FromSeconds(10);
@@ -34,6 +35,8 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
     private PartitionLog? _partitionLog;
     private bool _dirty;
     private int _maxMessageBytes;
+    private long _retentionMs;
+    private long _retentionBytes;
 
     public PartitionActor(TopicPartition partition, ActorBrokerSettings settings, IActorRef registry)
     {
@@ -84,6 +87,8 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
     {
         var effective = TopicConfigs.Effective(topic, _settings);
         _maxMessageBytes = int.Parse(effective[TopicConfigs.MaxMessageBytes]);
+        _retentionMs = long.Parse(effective[TopicConfigs.RetentionMs]);
+        _retentionBytes = long.Parse(effective[TopicConfigs.RetentionBytes]);
         var directory = Path.Combine(_settings.LogsDirectory, _partition.EntityId);
         bool earlierTopic = _metadata.Created && _metadata.TopicId != topic.TopicId;
         if (earlierTopic && Directory.Exists(directory))
@@ -104,6 +109,7 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
             _log.Info("Partition {0} open: log start {1}, log end {2}, leader epoch {3}",
                 _partition, OpenLog.LogStartOffset, OpenLog.LogEndOffset, _metadata.LeaderEpoch);
             Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, _settings.FlushInterval);
+            Timers.StartPeriodicTimer(RetentionTimer, RetentionTick.Instance, _settings.RetentionCheckInterval);
             Become(Serving);
             Stash.UnstashAll();
         });
@@ -129,6 +135,8 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         Command<FindOffsetForTimestamp>(FindOffsetForTimestamp);
         Command<DeletePartition>(Delete);
         Command<FlushTick>(_ => Flush());
+        Command<RetentionTick>(_ => ApplyRetention());
+        Command<DeleteRecordsBefore>(DeleteRecords);
         Command<SweepWaitersTick>(_ => SweepWaiters(DateTime.UtcNow));
     }
 
@@ -255,6 +263,37 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         }).PipeTo(Sender);
     }
 
+    private void ApplyRetention()
+    {
+        var result = OpenLog.ApplyRetention(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _retentionMs, _retentionBytes);
+        if (result.SegmentsDeleted == 0)
+            return;
+        _log.Info("Retention deleted {0} segment(s) ({1} bytes) of {2}; log start offset is now {3}",
+            result.SegmentsDeleted, result.BytesDeleted, _partition, result.LogStartOffset);
+        Persist(new SegmentsDeleted(result.LogStartOffset, result.SegmentsDeleted, result.BytesDeleted, DateTime.UtcNow), _ => { });
+    }
+
+    private void DeleteRecords(DeleteRecordsBefore command)
+    {
+        var log = OpenLog;
+        long target = command.Offset == -1 ? log.LogEndOffset : command.Offset;
+        if (target < 0 || target > log.LogEndOffset)
+        {
+            Sender.Tell(new DeleteRecordsResult(ErrorCode.OffsetOutOfRange, log.LogStartOffset));
+            return;
+        }
+        long before = log.LogStartOffset;
+        long start = log.AdvanceLogStartOffset(target);
+        if (start == before)
+        {
+            Sender.Tell(new DeleteRecordsResult(ErrorCode.None, start));
+            return;
+        }
+        _log.Info("Log start offset of {0} moved from {1} to {2} (DeleteRecords)", _partition, before, start);
+        var replyTo = Sender;
+        Persist(new LogStartOffsetAdvanced(start, DateTime.UtcNow), _ => replyTo.Tell(new DeleteRecordsResult(ErrorCode.None, start)));
+    }
+
     private void Flush()
     {
         if (!_dirty)
@@ -302,6 +341,7 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
             GetPartitionState => new PartitionStateResult(error, -1, -1, -1, -1),
             Partitions.FindOffsetForTimestamp => new FindOffsetForTimestampResult(error, -1, -1, -1),
             Partitions.AwaitLogEnd => new LogAdvanced(_partition, -1),
+            Partitions.DeleteRecordsBefore => new DeleteRecordsResult(error, -1),
             _ => null,
         };
         if (reply is not null)
@@ -323,6 +363,11 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
     private sealed class FlushTick
     {
         public static readonly FlushTick Instance = new();
+    }
+
+    private sealed class RetentionTick
+    {
+        public static readonly RetentionTick Instance = new();
     }
 
     private sealed class SweepWaitersTick

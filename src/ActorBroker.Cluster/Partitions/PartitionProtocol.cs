@@ -28,6 +28,9 @@ public sealed record GetPartitionState(TopicPartition Partition) : IPartitionCom
 /// <summary>ListOffsets by timestamp: the first offset whose record timestamp is at least <paramref name="Timestamp"/>.</summary>
 public sealed record FindOffsetForTimestamp(TopicPartition Partition, long Timestamp) : IPartitionCommand;
 
+/// <summary>Kafka's DeleteRecords: make <paramref name="Offset"/> the log start offset (-1: the high watermark).</summary>
+public sealed record DeleteRecordsBefore(TopicPartition Partition, long Offset) : IPartitionCommand;
+
 /// <summary>Sent by the topic registry when the partition's topic is deleted: remove the log and the journal.</summary>
 public sealed record DeletePartition(TopicPartition Partition, Guid TopicId) : IPartitionCommand;
 
@@ -43,6 +46,8 @@ public sealed record ReadBatchesResult(
 
 public sealed record LogAdvanced(TopicPartition Partition, long LogEndOffset);
 
+public sealed record DeleteRecordsResult(ErrorCode Error, long LowWatermark);
+
 public sealed record PartitionStateResult(
     ErrorCode Error,
     long LogStartOffset,
@@ -57,3 +62,9 @@ public sealed record FindOffsetForTimestampResult(ErrorCode Error, long Offset, 
 public sealed record LogCreated(TopicPartition Partition, Guid TopicId, DateTime CreatedAt) : IPersistedMessage;
 
 public sealed record LeaderEpochStarted(int Epoch, long StartOffset) : IPersistedMessage;
+
+/// <summary>Retention deleted whole segments; the log now starts at <paramref name="LogStartOffset"/>.</summary>
+public sealed record SegmentsDeleted(long LogStartOffset, int Segments, long Bytes, DateTime At) : IPersistedMessage;
+
+/// <summary>DeleteRecords moved the log start offset.</summary>
+public sealed record LogStartOffsetAdvanced(long LogStartOffset, DateTime At) : IPersistedMessage;

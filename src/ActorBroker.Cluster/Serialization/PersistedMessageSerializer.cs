@@ -22,6 +22,8 @@ public sealed class PersistedMessageSerializer(ExtendedActorSystem system) : Ser
         ["topic-registry-snapshot"] = typeof(TopicRegistrySnapshot),
         ["log-created"] = typeof(LogCreated),
         ["leader-epoch-started"] = typeof(LeaderEpochStarted),
+        ["segments-deleted"] = typeof(SegmentsDeleted),
+        ["log-start-offset-advanced"] = typeof(LogStartOffsetAdvanced),
         ["group-generation-completed"] = typeof(GenerationCompleted),
         ["group-emptied"] = typeof(GroupEmptied),
         ["group-offsets-committed"] = typeof(OffsetsCommitted),

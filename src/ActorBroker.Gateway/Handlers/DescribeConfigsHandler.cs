@@ -84,6 +84,9 @@ public sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsReque
             ["log.index.interval.bytes"] = settings.Log.IndexIntervalBytes.ToString(),
             ["log.index.size.max.bytes"] = settings.Log.SegmentIndexBytes.ToString(),
             ["log.flush.interval.ms"] = ((long)settings.FlushInterval.TotalMilliseconds).ToString(),
+            ["log.retention.ms"] = settings.RetentionMs.ToString(),
+            ["log.retention.bytes"] = settings.RetentionBytes.ToString(),
+            ["log.retention.check.interval.ms"] = ((long)settings.RetentionCheckInterval.TotalMilliseconds).ToString(),
             ["message.max.bytes"] = settings.MaxMessageBytes.ToString(),
             ["socket.request.max.bytes"] = context.Settings.SocketRequestMaxBytes.ToString(),
         };
