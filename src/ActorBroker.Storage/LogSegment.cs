@@ -30,6 +30,16 @@ namespace ActorBroker.Storage;
 /// meets Incomplete, cuts the .log to 240 bytes and reports 50 bytes dropped; the next offset is 15.
 /// Without a trusted index entry (index missing, corrupt or no entry ≤ 12) it rescans from byte 0.</para>
 ///
+/// <para><b>Largest timestamp</b> (<see cref="LargestTimestamp"/>, what time-based retention compares): the max of
+/// its batches' MaxTimestamp, or <see cref="NoTimestamp"/> when empty. Kept exact on <see cref="Append"/>, on a
+/// full <see cref="Recover"/> and on <see cref="TruncateTo"/> (a header scan of the whole segment). Without a time
+/// index it is not stored on disk, so after <see cref="Open"/> it is recomputed cheaply: a segment not scanned
+/// (<see cref="AssumeEndsAt"/>) reads the headers from its last offset-index entry to its end, and a segment
+/// recovered from an index entry takes the max of the batches it rescanned. Worked example: batches with
+/// MaxTimestamp 500 (position 0), 900 (4096, index entry) and 700 (8192) give 900 in both cases; were the batch at
+/// 0 stamped 1000, the cheap read would say 900 — it is exact only when timestamps do not fall back across index
+/// intervals, which producers stamping CreateTime from their clock nearly always satisfy.</para>
+///
 /// <para><b>Thread-safety</b>: one writer (append, truncate, recover, flush) and any number of concurrent readers
 /// (<see cref="FindBatchPosition"/>, <see cref="ReadBatches"/>, <see cref="FindOffsetForTimestamp"/>). Bytes are
 /// written with positional writes, then <see cref="Size"/> and <see cref="NextOffset"/> are published with
@@ -42,12 +52,16 @@ internal sealed class LogSegment : IDisposable
     public const string IndexExtension = ".index";
     private const int LookupBufferSize = 8 * 1024;
 
+    /// <summary>Kafka's NO_TIMESTAMP: the largest timestamp of an empty segment.</summary>
+    public const long NoTimestamp = -1;
+
     private readonly SafeFileHandle _log;
     private readonly LogConfig _config;
     private readonly OffsetIndex _index;
     private long _size;
     private long _nextOffset;
     private long _bytesSinceLastIndexEntry;
+    private long _largestTimestamp = NoTimestamp;
     private bool _dirty;
 
     private LogSegment(string directory, long baseOffset, LogConfig config, SafeFileHandle log, OffsetIndex index, long size)
@@ -75,6 +89,9 @@ internal sealed class LogSegment : IDisposable
 
     /// <summary>The offset after the last batch (<see cref="BaseOffset"/> when empty).</summary>
     public long NextOffset => Volatile.Read(ref _nextOffset);
+
+    /// <summary>The max of its batches' MaxTimestamp, or <see cref="NoTimestamp"/> when empty (see the class comment for how exact).</summary>
+    public long LargestTimestamp => Volatile.Read(ref _largestTimestamp);
 
     public static string FileName(long baseOffset, string extension) =>
         baseOffset.ToString("D20", CultureInfo.InvariantCulture) + extension;
@@ -144,8 +161,26 @@ internal sealed class LogSegment : IDisposable
         }
     }
 
-    /// <summary>For a segment below the recovery point that is not scanned: it ends where the next one begins.</summary>
-    public void AssumeEndsAt(long nextSegmentBaseOffset) => Volatile.Write(ref _nextOffset, nextSegmentBaseOffset);
+    /// <summary>
+    /// For a segment below the recovery point that is not scanned: it ends where the next one begins, and its
+    /// <see cref="LargestTimestamp"/> is read from the batch headers after its last index entry.
+    /// </summary>
+    public void AssumeEndsAt(long nextSegmentBaseOffset)
+    {
+        Volatile.Write(ref _nextOffset, nextSegmentBaseOffset);
+        var (_, lastEntryPosition) = _index.LastEntry;
+        Volatile.Write(ref _largestTimestamp, MaxTimestampBetween(lastEntryPosition, Size));
+    }
+
+    /// <summary>The largest batch MaxTimestamp in [<paramref name="start"/>, <paramref name="end"/>) by a header scan, stopping at the first bad header.</summary>
+    private long MaxTimestampBetween(long start, long end)
+    {
+        long largest = NoTimestamp;
+        var scanner = new BatchFileScanner(_log, start, end, LookupBufferSize);
+        while (scanner.Next(validate: false, out var found) && found.Check == BatchCheck.Valid)
+            largest = Math.Max(largest, found.Batch.MaxTimestamp);
+        return largest;
+    }
 
     /// <summary>Whether a batch of <paramref name="batchSize"/> bytes ending at <paramref name="lastOffset"/> may go into this segment.</summary>
     public bool CanAppend(int batchSize, long lastOffset) =>
@@ -161,12 +196,15 @@ internal sealed class LogSegment : IDisposable
         RandomAccess.Write(_log, batches, position);
         _dirty = true;
         int offset = 0;
+        long largest = _largestTimestamp;
         while (offset < batches.Length)
         {
             int size = RecordBatch.LogOverhead + BinaryPrimitives.ReadInt32BigEndian(batches[(offset + 8)..]);
             IndexBatch(BinaryPrimitives.ReadInt64BigEndian(batches[offset..]), position + offset, size);
+            largest = Math.Max(largest, BinaryPrimitives.ReadInt64BigEndian(batches[(offset + 35)..]));
             offset += size;
         }
+        Volatile.Write(ref _largestTimestamp, largest);
         Volatile.Write(ref _size, position + batches.Length);
         Volatile.Write(ref _nextOffset, nextOffset);
     }
@@ -253,7 +291,8 @@ internal sealed class LogSegment : IDisposable
     /// timestamp is ≥ <paramref name="timestamp"/>: batches are skipped by their maxTimestamp, then an uncompressed
     /// CreateTime batch is searched record by record; for a compressed or LogAppendTime batch its base offset is the answer.
     /// </summary>
-    public long? FindOffsetForTimestamp(long timestamp, long limit, long endOffset)
+    /// <remarks>Only offsets ≥ <paramref name="minOffset"/> (the log start) are answers: earlier batches are skipped.</remarks>
+    public long? FindOffsetForTimestamp(long timestamp, long limit, long endOffset, long minOffset = long.MinValue)
     {
         // Scans from the start of the segment. A TimeIndex slots in here: skip the segment when its largest
         // timestamp is below the target, else start at the position of timeIndex.Lookup(timestamp).
@@ -266,13 +305,13 @@ internal sealed class LogSegment : IDisposable
             long baseOffset = batch.BaseOffset;
             if (baseOffset >= endOffset)
                 return null;
-            if (batch.MaxTimestamp < timestamp)
+            if (batch.MaxTimestamp < timestamp || batch.LastOffset < minOffset)
                 continue;
             if (batch.Compression != CompressionType.None || batch.TimestampType == TimestampType.LogAppendTime)
-                return baseOffset;
+                return Math.Max(baseOffset, minOffset);
             var whole = new byte[found.Size];
             ReadExactly(whole, found.Position);
-            long? offset = FirstRecordAtOrAfter(whole, timestamp);
+            long? offset = FirstRecordAtOrAfter(whole, timestamp, minOffset);
             if (offset is not null)
                 return offset;
         }
@@ -280,7 +319,7 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>Walks the records of an uncompressed batch (length, attributes, timestampDelta, offsetDelta, ...).</summary>
-    internal static long? FirstRecordAtOrAfter(ReadOnlySpan<byte> wholeBatch, long timestamp)
+    internal static long? FirstRecordAtOrAfter(ReadOnlySpan<byte> wholeBatch, long timestamp, long minOffset = long.MinValue)
     {
         long baseOffset = BinaryPrimitives.ReadInt64BigEndian(wholeBatch);
         long baseTimestamp = BinaryPrimitives.ReadInt64BigEndian(wholeBatch[27..]);
@@ -298,7 +337,7 @@ internal sealed class LogSegment : IDisposable
             p += n;
             if (!Varint.TryReadZigZag(wholeBatch[p..], out int offsetDelta, out _))
                 return null;
-            if (baseTimestamp + timestampDelta >= timestamp)
+            if (baseTimestamp + timestampDelta >= timestamp && baseOffset + offsetDelta >= minOffset)
                 return baseOffset + offsetDelta;
             position = recordStart + length;
         }
@@ -339,7 +378,7 @@ internal sealed class LogSegment : IDisposable
     private LogTruncation? ScanFrom(long start, long minBaseOffset, long length)
     {
         var scanner = new BatchFileScanner(_log, start, length, 1024 * 1024);
-        long nextOffset = minBaseOffset, end = start;
+        long nextOffset = minBaseOffset, end = start, largest = NoTimestamp;
         string? reason = null;
         while (scanner.Next(validate: true, out var found))
         {
@@ -355,10 +394,12 @@ internal sealed class LogSegment : IDisposable
                 break;
             }
             IndexBatch(batch.BaseOffset, found.Position, found.Size);
+            largest = Math.Max(largest, batch.MaxTimestamp);
             nextOffset = batch.NextOffset;
             end = found.Position + found.Size;
         }
         _dirty = true;
+        Volatile.Write(ref _largestTimestamp, largest);
         Volatile.Write(ref _size, end);
         Volatile.Write(ref _nextOffset, nextOffset);
         if (reason is null)
@@ -379,6 +420,7 @@ internal sealed class LogSegment : IDisposable
         RandomAccess.SetLength(_log, position);
         var (_, lastEntryPosition) = _index.LastEntry;
         _bytesSinceLastIndexEntry = position - lastEntryPosition;
+        Volatile.Write(ref _largestTimestamp, MaxTimestampBetween(0, position));
         _dirty = true;
     }
 

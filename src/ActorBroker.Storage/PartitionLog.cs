@@ -5,15 +5,18 @@ namespace ActorBroker.Storage;
 
 /// <summary>
 /// The log of one partition: a directory of <see cref="LogSegment"/>s (ascending base offsets, the last one
-/// active) plus a <c>recovery-point</c> checkpoint (<see cref="RecoveryPointCheckpoint"/>).
+/// active) plus a <c>recovery-point</c> checkpoint (<see cref="RecoveryPointCheckpoint"/>) and a
+/// <c>log-start-offset</c> checkpoint (<see cref="LogStartOffsetCheckpoint"/>).
 ///
 /// <para><b>Directory layout</b> (<c>&lt;data-dir&gt;/logs/&lt;topic&gt;-&lt;partition&gt;/</c>, see
 /// <see cref="LogDirectoryName"/>): <c>00000000000000000000.log</c>, <c>00000000000000000000.index</c>,
-/// <c>00000000000000004096.log</c>, ..., <c>recovery-point</c>.</para>
+/// <c>00000000000000004096.log</c>, ..., <c>recovery-point</c>, <c>log-start-offset</c> (once the start moved).</para>
 ///
 /// <para><b>Invariants</b>: offsets are assigned consecutively from <see cref="LogEndOffset"/>; segments are
-/// contiguous (each starts at the previous one's next offset); <see cref="LogStartOffset"/> is the first segment's
-/// base offset; <see cref="RecoveryPoint"/> ≤ <see cref="LogEndOffset"/> and every byte below it is fsynced, and the
+/// contiguous (each starts at the previous one's next offset); first segment's base offset ≤
+/// <see cref="LogStartOffset"/> ≤ <see cref="LogEndOffset"/>, and offsets below LogStartOffset are never read
+/// (<see cref="OffsetOutOfRangeException"/>) even when their bytes are still in the first segment;
+/// <see cref="RecoveryPoint"/> ≤ <see cref="LogEndOffset"/> and every byte below it is fsynced, and the
 /// checkpoint on disk never exceeds what is fsynced.</para>
 ///
 /// <para><b>Recovery</b> on <see cref="Open"/>, worked example: segments 0 (offsets 0..99) and 100 (100..180), the
@@ -27,13 +30,25 @@ namespace ActorBroker.Storage;
 /// <para><b>Truncation</b> (<see cref="TruncateTo"/>) drops whole batches: to an offset inside a batch means to
 /// that batch's base offset (the batch goes). See <see cref="LogSegment"/> for a worked example.</para>
 ///
+/// <para><b>Retention</b> (<see cref="ApplyRetention"/>, <see cref="AdvanceLogStartOffset"/>) deletes whole inactive
+/// segments from the front, never the active one. Worked example: segments 0 (0..9, largest timestamp 1_000),
+/// 10 (10..19, 5_000), 20 (20..24, active, 9_000), each 1_000 bytes. ApplyRetention(now 10_000, retentionMs 6_000,
+/// -1) deletes segment 0 (1_000 &lt; 4_000) and stops at 10 (5_000 ≥ 4_000): LogStartOffset 10.
+/// ApplyRetention(now, -1, retentionBytes 1_500) on the original log: 3_000 - 1_500 ≥ 1_000 deletes 0; 2_000 - 1_500
+/// &lt; 1_000 keeps 10. AdvanceLogStartOffset(15) keeps segment 10 (it holds 15..19): reads of 10..14 are out of
+/// range, a read at 15 returns the batch holding 15. The new start is checkpointed before files are deleted.</para>
+///
 /// <para><b>Thread-safety</b>: exactly one thread calls <see cref="Append"/>, <see cref="Flush"/>,
-/// <see cref="TruncateTo"/> and <see cref="Dispose"/> (the partition actor). <see cref="Read"/>,
+/// <see cref="TruncateTo"/>, <see cref="ApplyRetention"/>, <see cref="AdvanceLogStartOffset"/> and
+/// <see cref="Dispose"/> (the partition actor). <see cref="Read"/>,
 /// <see cref="OffsetForTimestamp"/> and the properties may be called from any thread at the same time. Appends
 /// write bytes first, then publish each segment's size, then <see cref="LogEndOffset"/> (Volatile); readers read
 /// LogEndOffset first, then the segment list, then sizes, so they never see a partial batch. Rolling publishes a
-/// new immutable segment array (copy-on-write). Truncation — the only operation that takes bytes away — runs inside a
-/// sequence lock: readers that overlap it start over.</para>
+/// new immutable segment array (copy-on-write). Truncation and retention — the operations that take bytes away — run
+/// inside a sequence lock: readers that overlap them start over (and then see the new LogStartOffset, so an offset
+/// deleted under them becomes <see cref="OffsetOutOfRangeException"/>). Retention publishes the shorter segment
+/// array and the new start inside the lock and closes the removed files after it: any reader that could still hold
+/// a removed segment started before the lock and is bound to retry.</para>
 /// </summary>
 public sealed class PartitionLog : IDisposable
 {
@@ -43,22 +58,29 @@ public sealed class PartitionLog : IDisposable
     private long _logEndOffset;
     private long _recoveryPoint;
     private long _checkpointed;
-    private long _version; // sequence lock: odd while TruncateTo changes or deletes bytes
+    private long _checkpointedLogStart;
+    private long _version; // sequence lock: odd while TruncateTo or retention changes or deletes bytes
     private volatile bool _disposed;
 
-    private PartitionLog(string directory, LogConfig config, LogSegment[] segments, RecoveryReport recovery, long checkpointed)
+    private PartitionLog(string directory, LogConfig config, LogSegment[] segments, RecoveryReport recovery, long checkpointed, long? logStartCheckpoint)
     {
         Directory = directory;
         _config = config;
         _segments = segments;
-        _logStartOffset = segments[0].BaseOffset;
         _logEndOffset = segments[^1].NextOffset;
+        _logStartOffset = Math.Max(segments[0].BaseOffset, logStartCheckpoint ?? long.MinValue);
+        _checkpointedLogStart = logStartCheckpoint ?? -1;
         _recoveryPoint = Math.Min(checkpointed, _logEndOffset);
         _checkpointed = checkpointed;
         Recovery = recovery;
     }
 
     public string Directory { get; }
+
+    /// <summary>
+    /// The first readable offset: the larger of the first segment's base offset and the checkpointed start moved by
+    /// <see cref="ApplyRetention"/> or <see cref="AdvanceLogStartOffset"/>. May lie inside a batch.
+    /// </summary>
     public long LogStartOffset => Volatile.Read(ref _logStartOffset);
 
     /// <summary>The next offset to be assigned.</summary>
@@ -80,6 +102,10 @@ public sealed class PartitionLog : IDisposable
 
     public int SegmentCount => Volatile.Read(ref _segments).Length;
 
+    /// <summary>A snapshot of the segments, oldest first (the last one is active). Any thread.</summary>
+    public IReadOnlyList<SegmentInfo> Segments =>
+        Array.ConvertAll(Volatile.Read(ref _segments), s => new SegmentInfo(s.BaseOffset, s.NextOffset, s.Size, s.LargestTimestamp));
+
     /// <summary>What <see cref="Open"/> validated, rebuilt, cut and deleted.</summary>
     public RecoveryReport Recovery { get; }
 
@@ -95,6 +121,7 @@ public sealed class PartitionLog : IDisposable
         string dir = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(dir);
         RecoveryPointCheckpoint.DeleteLeftovers(dir);
+        LogStartOffsetCheckpoint.DeleteLeftovers(dir);
         var notes = new List<string>();
 
         var baseOffsets = new SortedSet<long>();
@@ -155,8 +182,23 @@ public sealed class PartitionLog : IDisposable
                 }
             }
 
+            long? logStart = LogStartOffsetCheckpoint.Read(dir, notes);
+            if (logStart > segments[^1].NextOffset)
+            {
+                // Recovery cut the log below its checkpointed start (everything left was deleted anyway): as Kafka,
+                // drop every segment and start empty at the checkpointed start.
+                notes.Add($"The log ends at {segments[^1].NextOffset}, below its checkpointed start {logStart}; deleting every segment and restarting at {logStart}.");
+                foreach (var segment in segments)
+                {
+                    deleted.Add(segment.LogPath);
+                    segment.Delete();
+                }
+                segments.Clear();
+                segments.Add(LogSegment.Create(dir, logStart.Value, config));
+            }
+
             var report = new RecoveryReport(recoveryPoint, loaded, scanned, rebuilt, truncations, deleted, notes);
-            var log = new PartitionLog(dir, config, segments.ToArray(), report, checkpointed: -1);
+            var log = new PartitionLog(dir, config, segments.ToArray(), report, checkpointed: -1, logStart);
             log.Flush(); // makes the validated bytes durable, then checkpoints LogEndOffset
             return log;
         }
@@ -279,7 +321,7 @@ public sealed class PartitionLog : IDisposable
     }
 
     /// <summary>
-    /// The offset of the first record whose timestamp is ≥ <paramref name="timestamp"/>, or null if none.
+    /// The offset of the first record at or after <see cref="LogStartOffset"/> whose timestamp is ≥ <paramref name="timestamp"/>, or null if none.
     /// Batches are skipped by maxTimestamp; inside an uncompressed batch the first such record is found, for a
     /// compressed one its base offset is returned. Scans segments front to back (no time index yet). Any thread.
     /// </summary>
@@ -289,11 +331,14 @@ public sealed class PartitionLog : IDisposable
         return Consistent(() =>
         {
             long logEnd = Volatile.Read(ref _logEndOffset);
+            long logStart = Volatile.Read(ref _logStartOffset);
             foreach (var segment in Volatile.Read(ref _segments))
             {
                 if (segment.BaseOffset >= logEnd)
                     break;
-                if (segment.FindOffsetForTimestamp(timestamp, segment.Size, logEnd) is long offset)
+                if (segment.NextOffset <= logStart)
+                    continue;
+                if (segment.FindOffsetForTimestamp(timestamp, segment.Size, logEnd, logStart) is long offset)
                     return (long?)offset;
             }
             return null;
@@ -324,7 +369,8 @@ public sealed class PartitionLog : IDisposable
     /// <paramref name="offset"/> falls inside a batch, that batch is dropped too and <see cref="LogEndOffset"/>
     /// becomes its base offset (≤ <paramref name="offset"/>); at a batch boundary it becomes exactly
     /// <paramref name="offset"/>. No-op when <paramref name="offset"/> ≥ LogEndOffset. Below LogStartOffset the
-    /// whole log is deleted and restarts empty at <paramref name="offset"/>. Writer thread only.
+    /// whole log is deleted and restarts empty at <paramref name="offset"/>. If the new end falls below LogStartOffset
+    /// (it was inside the dropped batch), LogStartOffset comes down to it and is checkpointed. Writer thread only.
     /// Example: batches 0..4, 5..9, 10..14: TruncateTo(10) → LogEndOffset 10; TruncateTo(7) → LogEndOffset 5.
     /// </summary>
     public void TruncateTo(long offset)
@@ -353,12 +399,18 @@ public sealed class PartitionLog : IDisposable
             }
         }
 
-        // Lower the checkpoint first: after a crash midway, recovery must rescan from here.
+        // Lower the checkpoints first: after a crash midway, recovery must rescan from here.
         if (newEnd < _recoveryPoint)
         {
             Volatile.Write(ref _recoveryPoint, newEnd);
             RecoveryPointCheckpoint.Write(Directory, newEnd);
             _checkpointed = newEnd;
+        }
+        long newStart = restart ? offset : Math.Min(_logStartOffset, newEnd);
+        if (newStart != _logStartOffset)
+        {
+            LogStartOffsetCheckpoint.Write(Directory, newStart);
+            _checkpointedLogStart = newStart;
         }
 
         Interlocked.Increment(ref _version);
@@ -370,7 +422,6 @@ public sealed class PartitionLog : IDisposable
                 var fresh = LogSegment.Create(Directory, offset, _config);
                 removed = segments;
                 Volatile.Write(ref _segments, [fresh]);
-                Volatile.Write(ref _logStartOffset, offset);
             }
             else
             {
@@ -378,6 +429,7 @@ public sealed class PartitionLog : IDisposable
                 Volatile.Write(ref _segments, segments[..(keep + 1)]);
                 segments[keep].TruncateTo(position, newEnd);
             }
+            Volatile.Write(ref _logStartOffset, newStart);
             Volatile.Write(ref _logEndOffset, newEnd);
             foreach (var segment in removed)
                 segment.Delete();
@@ -386,6 +438,103 @@ public sealed class PartitionLog : IDisposable
         {
             Interlocked.Increment(ref _version);
         }
+    }
+
+    /// <summary>
+    /// Kafka's time and size retention: deletes whole inactive segments from the front (never the active one), then
+    /// moves <see cref="LogStartOffset"/> up to the new first segment's base offset. Oldest first, a segment goes
+    /// while (a) it lies entirely below LogStartOffset (the next segment starts at or before it), or
+    /// (b) its <see cref="SegmentInfo.LargestTimestamp"/> &lt; <paramref name="nowMs"/> - <paramref name="retentionMs"/>,
+    /// or (c) <see cref="SizeInBytes"/> (of what is left) - <paramref name="retentionBytes"/> ≥ its size; the first
+    /// segment kept by all three stops the walk. A negative <paramref name="retentionMs"/> or
+    /// <paramref name="retentionBytes"/> disables that rule. The new start is checkpointed before any file is deleted.
+    /// Writer thread only. See the class comment for a worked example.
+    /// </summary>
+    public RetentionResult ApplyRetention(long nowMs, long retentionMs, long retentionBytes)
+    {
+        ThrowIfDisposed();
+        var segments = _segments;
+        long logStart = _logStartOffset;
+        int deletable = segments.Length - 1;
+        int count = 0;
+        while (count < deletable && segments[count + 1].BaseOffset <= logStart)
+            count++;
+        if (retentionMs >= 0)
+        {
+            long cutoff = nowMs - retentionMs;
+            while (count < deletable && segments[count].LargestTimestamp < cutoff)
+                count++;
+        }
+        if (retentionBytes >= 0)
+        {
+            long excess = -retentionBytes;
+            for (int i = count; i < segments.Length; i++)
+                excess += segments[i].Size;
+            while (count < deletable && excess >= segments[count].Size)
+                excess -= segments[count++].Size;
+        }
+        if (count == 0)
+            return new RetentionResult(0, 0, logStart);
+        long bytes = 0;
+        for (int i = 0; i < count; i++)
+            bytes += segments[i].Size;
+        RemoveLeadingSegments(segments, count, Math.Max(logStart, segments[count].BaseOffset));
+        return new RetentionResult(count, bytes, _logStartOffset);
+    }
+
+    /// <summary>
+    /// Kafka's DeleteRecords: moves <see cref="LogStartOffset"/> up to <paramref name="offset"/> (-1 means the high
+    /// watermark, here <see cref="LogEndOffset"/>), checkpoints it, then deletes the inactive segments lying entirely
+    /// below it. The segment holding <paramref name="offset"/> stays; its earlier offsets become unreadable. A
+    /// smaller offset than the current start changes nothing. Returns the new LogStartOffset. Writer thread only.
+    /// Example: batches 0..4, 5..9 in segment 0 and 10..14 in segment 10: AdvanceLogStartOffset(7) keeps both
+    /// segments, Read(5) throws, Read(7) returns the batch 5..9; AdvanceLogStartOffset(12) then deletes segment 0.
+    /// </summary>
+    /// <exception cref="OffsetOutOfRangeException"><paramref name="offset"/> is above LogEndOffset, or negative and not -1.</exception>
+    public long AdvanceLogStartOffset(long offset)
+    {
+        ThrowIfDisposed();
+        long logEnd = _logEndOffset, logStart = _logStartOffset;
+        if (offset == -1)
+            offset = logEnd;
+        if (offset < 0 || offset > logEnd)
+            throw new OffsetOutOfRangeException(offset, logStart, logEnd);
+        if (offset <= logStart)
+            return logStart;
+        var segments = _segments;
+        int count = 0;
+        while (count < segments.Length - 1 && segments[count + 1].BaseOffset <= offset)
+            count++;
+        RemoveLeadingSegments(segments, count, offset);
+        return offset;
+    }
+
+    /// <summary>
+    /// Checkpoints <paramref name="newStart"/> (if it moved), then — inside the sequence lock — publishes it and the
+    /// segment array without its first <paramref name="count"/> segments; then closes and deletes their files.
+    /// </summary>
+    private void RemoveLeadingSegments(LogSegment[] segments, int count, long newStart)
+    {
+        if (newStart > _logStartOffset && newStart != _checkpointedLogStart)
+        {
+            LogStartOffsetCheckpoint.Write(Directory, newStart);
+            _checkpointedLogStart = newStart;
+        }
+        Interlocked.Increment(ref _version);
+        try
+        {
+            if (count > 0)
+                Volatile.Write(ref _segments, segments[count..]);
+            if (newStart > _logStartOffset)
+                Volatile.Write(ref _logStartOffset, newStart);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _version);
+        }
+        // Readers that may still use these started before the increments above and will retry.
+        for (int i = 0; i < count; i++)
+            segments[i].Delete();
     }
 
     /// <summary>Flushes, then closes every file. Writer thread only; idempotent.</summary>

@@ -20,11 +20,55 @@ namespace ActorBroker.Storage;
 internal static class RecoveryPointCheckpoint
 {
     public const string FileName = "recovery-point";
+
+    public static long? Read(string directory, ICollection<string> notes) =>
+        CheckpointFile.Read(directory, FileName, notes, "validating every segment");
+
+    public static void Write(string directory, long offset) => CheckpointFile.Write(directory, FileName, offset);
+
+    /// <summary>Removes a temp file left by a crash during <see cref="Write"/>.</summary>
+    public static void DeleteLeftovers(string directory) => CheckpointFile.DeleteLeftovers(directory, FileName);
+}
+
+/// <summary>
+/// The <c>log-start-offset</c> file of a partition directory: offsets below the recorded one were deleted
+/// (<see cref="PartitionLog.ApplyRetention"/>, <see cref="PartitionLog.AdvanceLogStartOffset"/>) even when the
+/// segment holding them is still on disk. <see cref="PartitionLog.LogStartOffset"/> after
+/// <see cref="PartitionLog.Open"/> is the larger of this value and the first segment's base offset.
+///
+/// <para><b>File format</b>: as <see cref="RecoveryPointCheckpoint"/> — <c>"0\n&lt;offset&gt;\n"</c>, e.g.
+/// <c>"0\n1042\n"</c>.</para>
+///
+/// <para><b>Invariants</b>: written atomically (temp file, fsync, rename) before any segment below the new value is
+/// deleted, so after a crash the files below it may still exist but are never readable again. A missing or
+/// unreadable file counts as "no checkpoint": the log starts at its first segment.</para>
+///
+/// <para><b>Thread-safety</b>: none needed; only the partition's writer thread reads or writes it.</para>
+/// </summary>
+internal static class LogStartOffsetCheckpoint
+{
+    public const string FileName = "log-start-offset";
+
+    public static long? Read(string directory, ICollection<string> notes) =>
+        CheckpointFile.Read(directory, FileName, notes, "the log starts at its first segment");
+
+    public static void Write(string directory, long offset) => CheckpointFile.Write(directory, FileName, offset);
+
+    /// <summary>Removes a temp file left by a crash during <see cref="Write"/>.</summary>
+    public static void DeleteLeftovers(string directory) => CheckpointFile.DeleteLeftovers(directory, FileName);
+}
+
+/// <summary>
+/// Reads and atomically writes a one-offset checkpoint file (<c>"0\n&lt;offset&gt;\n"</c>) via
+/// <c>&lt;name&gt;.tmp</c>, fsync and rename. Not thread-safe: one writer thread per directory.
+/// </summary>
+internal static class CheckpointFile
+{
     private const string TempSuffix = ".tmp";
 
-    public static long? Read(string directory, ICollection<string> notes)
+    public static long? Read(string directory, string fileName, ICollection<string> notes, string fallback)
     {
-        string path = Path.Combine(directory, FileName);
+        string path = Path.Combine(directory, fileName);
         if (!File.Exists(path))
             return null;
         string[] lines;
@@ -34,19 +78,19 @@ internal static class RecoveryPointCheckpoint
         }
         catch (IOException e)
         {
-            notes.Add($"Cannot read {path} ({e.Message}); validating every segment.");
+            notes.Add($"Cannot read {path} ({e.Message}); {fallback}.");
             return null;
         }
         if (lines.Length >= 2 && lines[0] == "0"
             && long.TryParse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture, out long offset))
             return offset;
-        notes.Add($"Unreadable recovery-point file {path}; validating every segment.");
+        notes.Add($"Unreadable {fileName} file {path}; {fallback}.");
         return null;
     }
 
-    public static void Write(string directory, long offset)
+    public static void Write(string directory, string fileName, long offset)
     {
-        string path = Path.Combine(directory, FileName);
+        string path = Path.Combine(directory, fileName);
         string temp = path + TempSuffix;
         byte[] bytes = Encoding.ASCII.GetBytes($"0\n{offset.ToString(CultureInfo.InvariantCulture)}\n");
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
@@ -57,10 +101,9 @@ internal static class RecoveryPointCheckpoint
         File.Move(temp, path, overwrite: true);
     }
 
-    /// <summary>Removes a temp file left by a crash during <see cref="Write"/>.</summary>
-    public static void DeleteLeftovers(string directory)
+    public static void DeleteLeftovers(string directory, string fileName)
     {
-        string temp = Path.Combine(directory, FileName + TempSuffix);
+        string temp = Path.Combine(directory, fileName + TempSuffix);
         if (File.Exists(temp))
             File.Delete(temp);
     }

@@ -6,7 +6,7 @@ namespace ActorBroker.Storage;
 /// <param name="SegmentsScanned">Segments validated batch by batch (those holding offsets at or after the recovery point, and those whose index had to be rebuilt).</param>
 /// <param name="IndexesRebuilt">Paths of .index files that were missing or failed the sanity check and were rebuilt.</param>
 /// <param name="Truncations">Where a .log was cut at the first bad batch (at most one per open: later segments are deleted).</param>
-/// <param name="DeletedSegments">Paths of .log files deleted because they came after a corrupt batch.</param>
+/// <param name="DeletedSegments">Paths of .log files deleted because they came after a corrupt batch, or because the log now ends below its checkpointed start offset.</param>
 /// <param name="Notes">Anything else worth logging (for example an unreadable checkpoint file).</param>
 public sealed record RecoveryReport(
     long RecoveryPointAtOpen,

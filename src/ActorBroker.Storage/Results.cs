@@ -5,3 +5,9 @@ public sealed record AppendResult(long FirstOffset, long LastOffset, int BatchCo
 
 /// <summary>Whole record batches as stored (stamped), plus the log bounds seen when the read started.</summary>
 public sealed record ReadResult(ReadOnlyMemory<byte> Records, long LogStartOffset, long LogEndOffset);
+
+/// <summary>One segment as seen by operators and tests: offsets [BaseOffset, NextOffset), its .log size, and the max of its batches' MaxTimestamp (-1 when empty).</summary>
+public sealed record SegmentInfo(long BaseOffset, long NextOffset, long SizeInBytes, long LargestTimestamp);
+
+/// <summary>What <see cref="PartitionLog.ApplyRetention"/> deleted, and the log start offset afterwards.</summary>
+public sealed record RetentionResult(int SegmentsDeleted, long BytesDeleted, long LogStartOffset);
