@@ -1,6 +1,7 @@
 using ActorBroker.TestKit;
 using System.Collections.Immutable;
 using Akka.Actor;
+using ActorBroker.Cluster.Groups;
 using ActorBroker.Cluster.Partitions;
 using ActorBroker.Cluster.Serialization;
 using ActorBroker.Cluster.Topics;
@@ -15,6 +16,9 @@ public sealed class PersistedMessageSerializerTests : Akka.TestKit.Xunit2.TestKi
     {
         var topic = new TopicDescription("orders", Guid.NewGuid(), 3, 1,
             ImmutableSortedDictionary.CreateRange(new Dictionary<string, string> { ["segment.bytes"] = "1024" }));
+        var generation = new GenerationCompleted(5, "consumer", "range", "m-1",
+            [new PersistedMember("m-1", "instance-1", "client", "/127.0.0.1", 10_000, 30_000, [new MemberProtocol("range", [1, 2])], [3, 4])]);
+        var offset = new PartitionOffset(new TopicPartition("orders", 1), new CommittedOffset(42, 3, "meta", 1_700_000_000_000));
         return new TheoryData<IPersistedMessage>
         {
             new TopicCreated(topic),
@@ -22,6 +26,14 @@ public sealed class PersistedMessageSerializerTests : Akka.TestKit.Xunit2.TestKi
             new TopicRegistrySnapshot([topic]),
             new LogCreated(new TopicPartition("orders", 2), topic.TopicId, new DateTime(2026, 11, 24, 10, 0, 0, DateTimeKind.Utc)),
             new LeaderEpochStarted(7, 12345),
+            new SegmentsDeleted(4096, 3, 3_000_000, new DateTime(2026, 11, 24, 11, 0, 0, DateTimeKind.Utc)),
+            new LogStartOffsetAdvanced(77, new DateTime(2026, 11, 24, 11, 0, 0, DateTimeKind.Utc)),
+            generation,
+            new GroupEmptied(5),
+            new OffsetsCommitted([offset]),
+            new OffsetsDeleted([offset.Partition]),
+            new GroupDeleted("readers"),
+            new GroupSnapshot(5, generation, [offset]),
         };
     }
 
