@@ -25,6 +25,8 @@ public sealed class KafkaGateway : IAsyncDisposable
             new CreateTopicsHandler(),
             new DeleteTopicsHandler(),
             new DescribeConfigsHandler(),
+            new AlterConfigsHandler(),
+            new IncrementalAlterConfigsHandler(),
             new DeleteRecordsHandler(),
             new FindCoordinatorHandler(),
             new JoinGroupHandler(),

@@ -86,9 +86,7 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
     private void Open(TopicDescription topic)
     {
         var effective = TopicConfigs.Effective(topic, _settings);
-        _maxMessageBytes = int.Parse(effective[TopicConfigs.MaxMessageBytes]);
-        _retentionMs = long.Parse(effective[TopicConfigs.RetentionMs]);
-        _retentionBytes = long.Parse(effective[TopicConfigs.RetentionBytes]);
+        UseConfigs(effective);
         var directory = Path.Combine(_settings.LogsDirectory, _partition.EntityId);
         bool earlierTopic = _metadata.Created && _metadata.TopicId != topic.TopicId;
         if (earlierTopic && Directory.Exists(directory))
@@ -115,6 +113,27 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         });
     }
 
+    /// <summary>Sets the run-time limits from the topic's effective configs (when opening and when they change).</summary>
+    private void UseConfigs(IReadOnlyDictionary<string, string> effective)
+    {
+        _maxMessageBytes = int.Parse(effective[TopicConfigs.MaxMessageBytes]);
+        _retentionMs = long.Parse(effective[TopicConfigs.RetentionMs]);
+        _retentionBytes = long.Parse(effective[TopicConfigs.RetentionBytes]);
+    }
+
+    /// <summary>
+    /// New topic overrides from the registry. max.message.bytes, retention.ms and retention.bytes apply at once;
+    /// the segment settings apply when the log is next opened, as the open log's <see cref="LogConfig"/> is fixed.
+    /// </summary>
+    private void ChangeConfigs(TopicConfigChanged command)
+    {
+        if (command.TopicId != _metadata.TopicId)
+            return; // about an earlier topic of the same name
+        UseConfigs(TopicConfigs.Defaults(_settings).SetItems(command.Configs));
+        _log.Info("Partition {0} now uses max.message.bytes {1}, retention.ms {2}, retention.bytes {3}",
+            _partition, _maxMessageBytes, _retentionMs, _retentionBytes);
+    }
+
     private LogConfig LogConfigFor(IReadOnlyDictionary<string, string> effective)
     {
         return _settings.Log with
@@ -134,6 +153,7 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
             ErrorCode.None, OpenLog.LogStartOffset, OpenLog.LogEndOffset, OpenLog.LogEndOffset, _metadata.LeaderEpoch)));
         Command<FindOffsetForTimestamp>(FindOffsetForTimestamp);
         Command<DeletePartition>(Delete);
+        Command<TopicConfigChanged>(ChangeConfigs);
         Command<FlushTick>(_ => Flush());
         Command<RetentionTick>(_ => ApplyRetention());
         Command<DeleteRecordsBefore>(DeleteRecords);

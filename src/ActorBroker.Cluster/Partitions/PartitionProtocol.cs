@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ActorBroker.Protocol;
 using ActorBroker.Cluster.Serialization;
 
@@ -33,6 +34,12 @@ public sealed record DeleteRecordsBefore(TopicPartition Partition, long Offset) 
 
 /// <summary>Sent by the topic registry when the partition's topic is deleted: remove the log and the journal.</summary>
 public sealed record DeletePartition(TopicPartition Partition, Guid TopicId) : IPartitionCommand;
+
+/// <summary>
+/// Sent by the topic registry after the partition's topic configs changed: <paramref name="Configs"/> is the
+/// topic's complete new set of overrides. The partition applies what it can at run time; no reply.
+/// </summary>
+public sealed record TopicConfigChanged(TopicPartition Partition, Guid TopicId, ImmutableSortedDictionary<string, string> Configs) : IPartitionCommand;
 
 // Replies
 

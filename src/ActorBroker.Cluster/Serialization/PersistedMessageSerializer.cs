@@ -19,6 +19,7 @@ public sealed class PersistedMessageSerializer(ExtendedActorSystem system) : Ser
     {
         ["topic-created"] = typeof(TopicCreated),
         ["topic-deleted"] = typeof(TopicDeleted),
+        ["topic-configs-changed"] = typeof(TopicConfigsChanged),
         ["topic-registry-snapshot"] = typeof(TopicRegistrySnapshot),
         ["log-created"] = typeof(LogCreated),
         ["leader-epoch-started"] = typeof(LeaderEpochStarted),

@@ -10,7 +10,8 @@ namespace ActorBroker.Cluster.Topics;
 /// <summary>
 /// The cluster's catalogue of topics: a persistent cluster singleton (persistence id <c>topic-registry</c>).
 /// Decisions are made by <see cref="TopicRegistryState"/>; this actor persists, applies and replies.
-/// Deleting a topic also tells each of its partitions to delete its log.
+/// Deleting a topic also tells each of its partitions to delete its log; altering its configs tells each partition
+/// the new overrides (<see cref="TopicConfigChanged"/>).
 /// </summary>
 public sealed class TopicRegistry : ReceivePersistentActor
 {
@@ -29,6 +30,7 @@ public sealed class TopicRegistry : ReceivePersistentActor
 
         Recover<TopicCreated>(e => _state = _state.Apply(e));
         Recover<TopicDeleted>(e => _state = _state.Apply(e));
+        Recover<TopicConfigsChanged>(e => _state = _state.Apply(e));
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is TopicRegistrySnapshot snapshot)
@@ -39,6 +41,8 @@ public sealed class TopicRegistry : ReceivePersistentActor
         Command<CreateTopic>(Handle);
         Command<DeleteTopic>(Handle);
         Command<DescribeTopics>(Handle);
+        Command<ReplaceTopicConfigs>(Handle);
+        Command<AlterTopicConfigs>(Handle);
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(f => _log.Warning("Topic registry snapshot failed: {0}", f.Cause.Message));
     }
@@ -77,11 +81,23 @@ public sealed class TopicRegistry : ReceivePersistentActor
             case TopicDeleted deleted:
                 _log.Info("Deleted topic {0}", deleted.Name);
                 break;
+            case TopicConfigsChanged changed:
+                _log.Info("Changed the configs of topic {0} to {{{1}}}", changed.Name,
+                    string.Join(", ", changed.Configs.Select(c => $"{c.Key}={c.Value}")));
+                break;
         }
         if (LastSequenceNr % SnapshotEvery == 0)
             SaveSnapshot(new TopicRegistrySnapshot(_state.Topics.Values.ToList()));
         if (@event is TopicDeleted topicDeleted)
             TellPartitionsOfDeletedTopic(topicDeleted);
+        if (@event is TopicConfigsChanged configsChanged && _state.Topics.TryGetValue(configsChanged.Name, out var topic))
+            TellPartitionsOfChangedConfigs(topic);
+    }
+
+    private void TellPartitionsOfChangedConfigs(TopicDescription topic)
+    {
+        foreach (var partition in topic.Partitions)
+            _partitions.Tell(new TopicConfigChanged(partition, topic.TopicId, topic.Configs));
     }
 
     private void TellPartitionsOfDeletedTopic(TopicDeleted deleted)

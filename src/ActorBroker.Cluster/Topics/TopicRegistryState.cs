@@ -18,6 +18,8 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
     {
         TopicCreated created => this with { Topics = Topics.SetItem(created.Topic.Name, created.Topic) },
         TopicDeleted deleted => this with { Topics = Topics.Remove(deleted.Name) },
+        TopicConfigsChanged changed when Topics.TryGetValue(changed.Name, out var topic) && topic.TopicId == changed.TopicId =>
+            this with { Topics = Topics.SetItem(changed.Name, topic with { Configs = changed.Configs }) },
         _ => this,
     };
 
@@ -26,6 +28,8 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         CreateTopic create => DecideCreate(create, settings, newTopicId),
         DeleteTopic delete => DecideDelete(delete),
         DescribeTopics describe => DecideDescribe(describe, settings, newTopicId),
+        ReplaceTopicConfigs replace => DecideReplaceConfigs(replace),
+        AlterTopicConfigs alter => DecideAlterConfigs(alter, settings),
         _ => throw new ArgumentException($"Not a topic registry command: {command.GetType().Name}", nameof(command)),
     };
 
@@ -98,4 +102,82 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         }
         return new Decision(events, new DescribeTopicsResult(lookups));
     }
+
+    /// <summary>The topic configs whose values are comma-separated lists, the only ones APPEND and SUBTRACT apply to.</summary>
+    private static readonly ImmutableHashSet<string> ListConfigs = [TopicConfigs.CleanupPolicy];
+
+    private Decision DecideReplaceConfigs(ReplaceTopicConfigs replace)
+    {
+        if (!Topics.TryGetValue(replace.Name, out var topic))
+            return ConfigsFailed(replace.Name, ErrorCode.UnknownTopicOrPartition, $"Topic '{replace.Name}' does not exist.");
+        var nulls = replace.Configs.Where(c => c.Value is null).Select(c => c.Key).Order(StringComparer.Ordinal).ToList();
+        if (nulls.Count > 0)
+            return ConfigsFailed(replace.Name, ErrorCode.InvalidRequest, $"Null value not supported for: {string.Join(", ", nulls)}.");
+        var configs = replace.Configs.ToImmutableSortedDictionary(c => c.Key, c => c.Value!, StringComparer.Ordinal);
+        return DecideConfigsChange(topic, configs, replace.ValidateOnly);
+    }
+
+    private Decision DecideAlterConfigs(AlterTopicConfigs alter, ActorBrokerSettings settings)
+    {
+        if (!Topics.TryGetValue(alter.Name, out var topic))
+            return ConfigsFailed(alter.Name, ErrorCode.UnknownTopicOrPartition, $"Topic '{alter.Name}' does not exist.");
+        var duplicates = alter.Alterations.GroupBy(a => a.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (duplicates.Count > 0)
+            return ConfigsFailed(alter.Name, ErrorCode.InvalidRequest, $"Duplicate config keys in one request: {string.Join(", ", duplicates)}.");
+
+        var known = TopicConfigs.Names.ToHashSet();
+        var defaults = TopicConfigs.Defaults(settings);
+        var configs = topic.Configs.ToImmutableSortedDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal).ToBuilder();
+        foreach (var alteration in alter.Alterations)
+        {
+            var (name, operation, value) = alteration;
+            if (!known.Contains(name))
+                return ConfigsFailed(alter.Name, ErrorCode.InvalidConfig,
+                    $"Unknown or unsupported topic config '{name}'. Supported: {string.Join(", ", TopicConfigs.Names)}.");
+            if (operation != ConfigOperation.Delete && value is null)
+                return ConfigsFailed(alter.Name, ErrorCode.InvalidConfig, $"{operation} of config '{name}' needs a value.");
+            switch (operation)
+            {
+                case ConfigOperation.Set:
+                    configs[name] = value!;
+                    break;
+                case ConfigOperation.Delete:
+                    configs.Remove(name);
+                    break;
+                case ConfigOperation.Append or ConfigOperation.Subtract:
+                    if (!ListConfigs.Contains(name))
+                        return ConfigsFailed(alter.Name, ErrorCode.InvalidConfig,
+                            $"{operation} applies only to list configs, and '{name}' is not one.");
+                    var items = SplitList(configs.TryGetValue(name, out var current) ? current : defaults[name]);
+                    var operands = SplitList(value!);
+                    if (operation == ConfigOperation.Append)
+                        items.AddRange(operands.Where(o => !items.Contains(o)).Distinct());
+                    else
+                        items.RemoveAll(operands.Contains);
+                    configs[name] = string.Join(",", items);
+                    break;
+                default:
+                    return ConfigsFailed(alter.Name, ErrorCode.InvalidRequest, $"Unknown config operation {(sbyte)operation} for config '{name}'.");
+            }
+        }
+        return DecideConfigsChange(topic, configs.ToImmutable(), alter.ValidateOnly);
+    }
+
+    private static List<string> SplitList(string value) =>
+        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private static Decision DecideConfigsChange(TopicDescription topic, ImmutableSortedDictionary<string, string> configs, bool validateOnly)
+    {
+        if (TopicConfigs.Validate(configs) is { } invalid)
+            return ConfigsFailed(topic.Name, ErrorCode.InvalidConfig, invalid);
+        var reply = new AlterTopicConfigsResult(topic.Name, ErrorCode.None, null, topic with { Configs = configs });
+        bool unchanged = configs.Count == topic.Configs.Count
+            && configs.All(c => topic.Configs.TryGetValue(c.Key, out var old) && old == c.Value);
+        return validateOnly || unchanged
+            ? new Decision([], reply)
+            : new Decision([new TopicConfigsChanged(topic.Name, topic.TopicId, configs)], reply);
+    }
+
+    private static Decision ConfigsFailed(string name, ErrorCode error, string message) =>
+        new([], new AlterTopicConfigsResult(name, error, message, null));
 }

@@ -30,8 +30,12 @@ public sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsReque
 
     protected override async Task<DescribeConfigsResponse?> HandleAsync(RequestContext context, DescribeConfigsRequest request, CancellationToken cancellationToken)
     {
-        var topicNames = request.Resources.Where(r => r.ResourceType == TopicResource).Select(r => r.ResourceName);
-        var topics = await context.LookUpTopicsAsync(topicNames, autoCreate: false, cancellationToken).ConfigureAwait(false);
+        // The registry, not the gateway's topic cache: configs change at run time (AlterConfigs), and an admin
+        // request must not answer with a stale copy.
+        var topicNames = request.Resources.Where(r => r.ResourceType == TopicResource).Select(r => r.ResourceName).Distinct().ToList();
+        var topics = topicNames.Count == 0
+            ? new Dictionary<string, TopicLookup>()
+            : (await context.DescribeTopicsAsync(topicNames, autoCreate: false, cancellationToken).ConfigureAwait(false)).Topics.ToDictionary(t => t.Name);
         return new DescribeConfigsResponse
         {
             Results = request.Resources.Select(resource => resource.ResourceType switch

@@ -23,6 +23,7 @@ public sealed class PersistedMessageSerializerTests : Akka.TestKit.Xunit2.TestKi
         {
             new TopicCreated(topic),
             new TopicDeleted("orders", topic.TopicId, 3),
+            new TopicConfigsChanged("orders", topic.TopicId, topic.Configs),
             new TopicRegistrySnapshot([topic]),
             new LogCreated(new TopicPartition("orders", 2), topic.TopicId, new DateTime(2026, 11, 24, 10, 0, 0, DateTimeKind.Utc)),
             new LeaderEpochStarted(7, 12345),

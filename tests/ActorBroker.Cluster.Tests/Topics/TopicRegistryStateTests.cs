@@ -121,4 +121,144 @@ public class TopicRegistryStateTests
         Assert.Empty(After(state, decision).Topics);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, ((DeleteTopicResult)Decide(TopicRegistryState.Empty, new DeleteTopic("t")).Reply).Error);
     }
+
+    private static TopicRegistryState WithTopic(string name, params (string Key, string Value)[] configs)
+    {
+        var overrides = configs.ToImmutableSortedDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+        return After(TopicRegistryState.Empty, Decide(TopicRegistryState.Empty, new CreateTopic(name, 2, 1, overrides)));
+    }
+
+    private static IReadOnlyDictionary<string, string?> Configs(params (string Key, string? Value)[] configs) =>
+        configs.ToDictionary(c => c.Key, c => c.Value);
+
+    [Fact]
+    public void Replace_makes_the_given_configs_the_whole_set_of_overrides()
+    {
+        var state = WithTopic("t", ("retention.ms", "1000"), ("max.message.bytes", "2048"));
+        var id = state.Topics["t"].TopicId;
+
+        var decision = Decide(state, new ReplaceTopicConfigs("t", Configs(("retention.bytes", "4096"))));
+
+        var changed = Assert.IsType<TopicConfigsChanged>(Assert.Single(decision.Events));
+        Assert.Equal(("t", id), (changed.Name, changed.TopicId));
+        Assert.Equal([KeyValuePair.Create("retention.bytes", "4096")], changed.Configs);
+        var reply = (AlterTopicConfigsResult)decision.Reply;
+        Assert.Equal(ErrorCode.None, reply.Error);
+        Assert.Equal(changed.Configs, reply.Topic!.Configs);
+        Assert.Equal(changed.Configs, After(state, decision).Topics["t"].Configs);
+
+        var cleared = Decide(state, new ReplaceTopicConfigs("t", Configs()));
+        Assert.Empty(After(state, cleared).Topics["t"].Configs);
+    }
+
+    [Fact]
+    public void Incremental_set_and_delete_touch_only_the_named_configs()
+    {
+        var state = WithTopic("t", ("retention.ms", "1000"), ("max.message.bytes", "2048"));
+
+        var decision = Decide(state, new AlterTopicConfigs("t",
+        [
+            new ConfigAlteration("retention.ms", ConfigOperation.Set, "5000"),
+            new ConfigAlteration("max.message.bytes", ConfigOperation.Delete, null),
+            new ConfigAlteration("retention.bytes", ConfigOperation.Delete, null), // not overridden: no-op
+            new ConfigAlteration("segment.bytes", ConfigOperation.Set, "65536"),
+        ]));
+
+        Assert.Equal(ErrorCode.None, ((AlterTopicConfigsResult)decision.Reply).Error);
+        Assert.Equal(
+            [KeyValuePair.Create("retention.ms", "5000"), KeyValuePair.Create("segment.bytes", "65536")],
+            After(state, decision).Topics["t"].Configs.OrderBy(c => c.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Append_and_subtract_apply_only_to_list_configs()
+    {
+        var state = WithTopic("t");
+
+        var onScalar = Decide(state, new AlterTopicConfigs("t", [new ConfigAlteration("retention.ms", ConfigOperation.Append, "5")]));
+        Assert.Empty(onScalar.Events);
+        Assert.Equal(ErrorCode.InvalidConfig, ((AlterTopicConfigsResult)onScalar.Reply).Error);
+
+        var appendDelete = Decide(state, new AlterTopicConfigs("t", [new ConfigAlteration("cleanup.policy", ConfigOperation.Append, "delete")]));
+        Assert.Equal(ErrorCode.None, ((AlterTopicConfigsResult)appendDelete.Reply).Error);
+        Assert.Equal("delete", After(state, appendDelete).Topics["t"].Configs["cleanup.policy"]);
+
+        var appendCompact = Decide(state, new AlterTopicConfigs("t", [new ConfigAlteration("cleanup.policy", ConfigOperation.Append, "compact")]));
+        Assert.Equal(ErrorCode.InvalidConfig, ((AlterTopicConfigsResult)appendCompact.Reply).Error);
+
+        var subtractAll = Decide(state, new AlterTopicConfigs("t", [new ConfigAlteration("cleanup.policy", ConfigOperation.Subtract, "delete")]));
+        Assert.Equal(ErrorCode.InvalidConfig, ((AlterTopicConfigsResult)subtractAll.Reply).Error);
+    }
+
+    [Fact]
+    public void Invalid_values_and_unknown_configs_answer_InvalidConfig_and_change_nothing()
+    {
+        var state = WithTopic("t", ("retention.ms", "1000"));
+        object[] commands =
+        [
+            new ReplaceTopicConfigs("t", Configs(("retention.ms", "soon"))),
+            new ReplaceTopicConfigs("t", Configs(("no.such.config", "1"))),
+            new AlterTopicConfigs("t", [new ConfigAlteration("max.message.bytes", ConfigOperation.Set, "0")]),
+            new AlterTopicConfigs("t", [new ConfigAlteration("no.such.config", ConfigOperation.Set, "1")]),
+            new AlterTopicConfigs("t", [new ConfigAlteration("no.such.config", ConfigOperation.Delete, null)]),
+            new AlterTopicConfigs("t", [new ConfigAlteration("retention.ms", ConfigOperation.Set, null)]),
+        ];
+        foreach (var command in commands)
+        {
+            var decision = Decide(state, command);
+            Assert.Empty(decision.Events);
+            Assert.Equal(ErrorCode.InvalidConfig, ((AlterTopicConfigsResult)decision.Reply).Error);
+        }
+    }
+
+    [Fact]
+    public void Null_values_duplicate_keys_and_unknown_operations_are_invalid_requests()
+    {
+        var state = WithTopic("t");
+        object[] commands =
+        [
+            new ReplaceTopicConfigs("t", Configs(("retention.ms", null))),
+            new AlterTopicConfigs("t",
+            [
+                new ConfigAlteration("retention.ms", ConfigOperation.Set, "1"),
+                new ConfigAlteration("retention.ms", ConfigOperation.Delete, null),
+            ]),
+            new AlterTopicConfigs("t", [new ConfigAlteration("retention.ms", (ConfigOperation)9, "1")]),
+        ];
+        foreach (var command in commands)
+            Assert.Equal(ErrorCode.InvalidRequest, ((AlterTopicConfigsResult)Decide(state, command).Reply).Error);
+    }
+
+    [Fact]
+    public void Altering_an_unknown_topic_answers_UnknownTopicOrPartition()
+    {
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition,
+            ((AlterTopicConfigsResult)Decide(TopicRegistryState.Empty, new ReplaceTopicConfigs("nope", Configs())).Reply).Error);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition,
+            ((AlterTopicConfigsResult)Decide(TopicRegistryState.Empty, new AlterTopicConfigs("nope", [])).Reply).Error);
+    }
+
+    [Fact]
+    public void Validate_only_and_unchanged_configs_persist_nothing()
+    {
+        var state = WithTopic("t", ("retention.ms", "1000"));
+
+        var validateOnly = Decide(state, new AlterTopicConfigs("t", [new ConfigAlteration("retention.ms", ConfigOperation.Set, "5")], ValidateOnly: true));
+        Assert.Empty(validateOnly.Events);
+        var reply = (AlterTopicConfigsResult)validateOnly.Reply;
+        Assert.Equal(ErrorCode.None, reply.Error);
+        Assert.Equal("5", reply.Topic!.Configs["retention.ms"]);
+
+        var unchanged = Decide(state, new ReplaceTopicConfigs("t", Configs(("retention.ms", "1000"))));
+        Assert.Empty(unchanged.Events);
+        Assert.Equal(ErrorCode.None, ((AlterTopicConfigsResult)unchanged.Reply).Error);
+    }
+
+    [Fact]
+    public void A_config_change_for_an_earlier_topic_of_the_same_name_is_ignored()
+    {
+        var state = WithTopic("t");
+        var stale = new TopicConfigsChanged("t", Guid.NewGuid(), ImmutableSortedDictionary<string, string>.Empty.Add("retention.ms", "1"));
+        Assert.Empty(state.Apply(stale).Topics["t"].Configs);
+    }
 }
