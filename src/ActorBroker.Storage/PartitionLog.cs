@@ -10,7 +10,7 @@ namespace ActorBroker.Storage;
 ///
 /// <para><b>Directory layout</b> (<c>&lt;data-dir&gt;/logs/&lt;topic&gt;-&lt;partition&gt;/</c>, see
 /// <see cref="LogDirectoryName"/>): <c>00000000000000000000.log</c>, <c>00000000000000000000.index</c>,
-/// <c>00000000000000004096.log</c>, ..., <c>recovery-point</c>, <c>log-start-offset</c> (once the start moved).</para>
+/// <c>00000000000000000000.timeindex</c>, <c>00000000000000004096.log</c>, ..., <c>recovery-point</c>, <c>log-start-offset</c> (once the start moved).</para>
 ///
 /// <para><b>Invariants</b>: offsets are assigned consecutively from <see cref="LogEndOffset"/>; segments are
 /// contiguous (each starts at the previous one's next offset); first segment's base offset ≤
@@ -128,13 +128,16 @@ public sealed class PartitionLog : IDisposable
         foreach (string path in System.IO.Directory.EnumerateFiles(dir, "*" + LogSegment.LogExtension))
             if (LogSegment.TryParseFileName(Path.GetFileName(path), LogSegment.LogExtension, out long baseOffset))
                 baseOffsets.Add(baseOffset);
-        foreach (string path in System.IO.Directory.EnumerateFiles(dir, "*" + LogSegment.IndexExtension))
+        foreach (string extension in new[] { LogSegment.IndexExtension, LogSegment.TimeIndexExtension })
         {
-            if (LogSegment.TryParseFileName(Path.GetFileName(path), LogSegment.IndexExtension, out long baseOffset)
-                && !baseOffsets.Contains(baseOffset))
+            foreach (string path in System.IO.Directory.EnumerateFiles(dir, "*" + extension))
             {
-                File.Delete(path);
-                notes.Add($"Deleted {path}: it has no .log file.");
+                if (LogSegment.TryParseFileName(Path.GetFileName(path), extension, out long baseOffset)
+                    && !baseOffsets.Contains(baseOffset))
+                {
+                    File.Delete(path);
+                    notes.Add($"Deleted {path}: it has no .log file.");
+                }
             }
         }
 
@@ -161,13 +164,20 @@ public sealed class PartitionLog : IDisposable
                     rebuilt.Add(segment.IndexPath);
                     notes.Add($"Rebuilding {segment.IndexPath}: {problem}.");
                 }
-                if (!holdsUnflushed && segment.IndexProblem is null)
+                if (segment.TimeIndexProblem is { } timeProblem)
+                {
+                    rebuilt.Add(segment.TimeIndexPath);
+                    notes.Add($"Rebuilding {segment.TimeIndexPath}: {timeProblem}.");
+                }
+                if (!holdsUnflushed && segment.IndexProblem is null && segment.TimeIndexProblem is null)
                 {
                     segment.AssumeEndsAt(segments[i + 1].BaseOffset);
                     continue;
                 }
                 scanned++;
                 var truncation = segment.Recover(holdsUnflushed ? recoveryPoint : segment.BaseOffset);
+                if (truncation is null && i + 1 < segments.Count)
+                    segment.Seal();
                 if (truncation is not null)
                     truncations.Add(truncation);
                 else if (i + 1 < segments.Count && segment.NextOffset > segments[i + 1].BaseOffset)
@@ -255,7 +265,7 @@ public sealed class PartitionLog : IDisposable
             // Group the following batches that also fit into one write; each may need one index entry.
             int end = i + 1;
             long bytes = sizes[i];
-            int indexRoom = segment.Index.RemainingEntries;
+            int indexRoom = segment.IndexRoom;
             while (end < count
                    && segment.Size + bytes + sizes[end] <= _config.SegmentBytes
                    && end - i < indexRoom
@@ -321,11 +331,14 @@ public sealed class PartitionLog : IDisposable
     }
 
     /// <summary>
-    /// The offset of the first record at or after <see cref="LogStartOffset"/> whose timestamp is ≥ <paramref name="timestamp"/>, or null if none.
-    /// Batches are skipped by maxTimestamp; inside an uncompressed batch the first such record is found, for a
-    /// compressed one its base offset is returned. Scans segments front to back (no time index yet). Any thread.
+    /// Kafka's ListOffsets by timestamp: the first record at or after <see cref="LogStartOffset"/> whose timestamp is ≥
+    /// <paramref name="timestamp"/>, with that record's timestamp, or null if none. Segments whose largest timestamp
+    /// is below the target are skipped; in the first other one the search starts at its time index entry (see
+    /// <see cref="TimeIndex"/>), skips batches by maxTimestamp and walks the first batch that reaches the target
+    /// record by record. Example: batches 0..4 stamped 1000..1040 and 5..9 stamped 2000..2040:
+    /// FindOffsetForTimestamp(1015) = (2, 1020), (1041) = (5, 2000), (2041) = null. Any thread.
     /// </summary>
-    public long? OffsetForTimestamp(long timestamp)
+    public TimestampOffset? FindOffsetForTimestamp(long timestamp)
     {
         ThrowIfDisposed();
         return Consistent(() =>
@@ -338,12 +351,15 @@ public sealed class PartitionLog : IDisposable
                     break;
                 if (segment.NextOffset <= logStart)
                     continue;
-                if (segment.FindOffsetForTimestamp(timestamp, segment.Size, logEnd, logStart) is long offset)
-                    return (long?)offset;
+                if (segment.FindOffsetForTimestamp(timestamp, segment.Size, logEnd, logStart) is { } found)
+                    return found;
             }
             return null;
         });
     }
+
+    /// <summary>The offset part of <see cref="FindOffsetForTimestamp"/>. Any thread.</summary>
+    public long? OffsetForTimestamp(long timestamp) => FindOffsetForTimestamp(timestamp)?.Offset;
 
     /// <summary>
     /// fsyncs every segment written since the last flush (the active one, and any rolled since), .log before
@@ -566,6 +582,7 @@ public sealed class PartitionLog : IDisposable
 
     private LogSegment Roll(long baseOffset)
     {
+        _segments[^1].Seal();
         var segment = LogSegment.Create(Directory, baseOffset, _config);
         var current = _segments;
         var next = new LogSegment[current.Length + 1];

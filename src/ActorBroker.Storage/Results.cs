@@ -11,3 +11,6 @@ public sealed record SegmentInfo(long BaseOffset, long NextOffset, long SizeInBy
 
 /// <summary>What <see cref="PartitionLog.ApplyRetention"/> deleted, and the log start offset afterwards.</summary>
 public sealed record RetentionResult(int SegmentsDeleted, long BytesDeleted, long LogStartOffset);
+
+/// <summary>What <see cref="PartitionLog.FindOffsetForTimestamp"/> found: the first record at or after the target timestamp, and that record's own timestamp.</summary>
+public sealed record TimestampOffset(long Offset, long Timestamp);

@@ -256,9 +256,8 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         int epoch = _metadata.LeaderEpoch;
         Task.Run(() =>
         {
-            long? offset = log.OffsetForTimestamp(command.Timestamp);
-            return offset is { } found
-                ? new FindOffsetForTimestampResult(ErrorCode.None, found, command.Timestamp, epoch)
+            return log.FindOffsetForTimestamp(command.Timestamp) is { } found
+                ? new FindOffsetForTimestampResult(ErrorCode.None, found.Offset, found.Timestamp, epoch)
                 : new FindOffsetForTimestampResult(ErrorCode.None, -1, -1, epoch);
         }).PipeTo(Sender);
     }

@@ -55,6 +55,7 @@ public sealed record PartitionStateResult(
     long LogEndOffset,
     int LeaderEpoch);
 
+/// <summary>The first record at or after the requested timestamp: its offset and its own timestamp (-1, -1 when none).</summary>
 public sealed record FindOffsetForTimestampResult(ErrorCode Error, long Offset, long Timestamp, int LeaderEpoch);
 
 // Events (journal holds metadata only; records live in the segment files)
