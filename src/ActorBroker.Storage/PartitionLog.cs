@@ -224,11 +224,14 @@ public sealed class PartitionLog : IDisposable
     /// Validates every batch in <paramref name="batches"/> (nothing is written if one fails), stamps base offsets
     /// (consecutive from <see cref="LogEndOffset"/>) and <paramref name="leaderEpoch"/> into the buffer in place, and
     /// appends the same bytes. A new segment is rolled before a batch that would take the active one past
-    /// <see cref="LogConfig.SegmentBytes"/> (a bigger batch goes alone into a fresh segment), or when its index is full.
-    /// Writer thread only. Not fsynced: see <see cref="Flush"/>.
+    /// <see cref="LogConfig.SegmentBytes"/> (a bigger batch goes alone into a fresh segment), when its index is full,
+    /// or when its first batch's timestamp is <see cref="LogConfig.SegmentMs"/> or more before
+    /// <paramref name="nowMs"/> (Kafka's segment.ms). With <see cref="LogConfig.TimestampType"/> LogAppendTime every
+    /// batch is stamped with <paramref name="nowMs"/> (<see cref="RecordBatch.SetLogAppendTime"/>) and the result
+    /// carries it. <paramref name="nowMs"/> defaults to the wall clock. Writer thread only. Not fsynced: see <see cref="Flush"/>.
     /// </summary>
     /// <exception cref="InvalidRecordBatchException">A batch is not Valid per <see cref="RecordBatch.Check"/>, or the buffer is empty.</exception>
-    public AppendResult Append(Memory<byte> batches, int leaderEpoch)
+    public AppendResult Append(Memory<byte> batches, int leaderEpoch, long? nowMs = null)
     {
         ThrowIfDisposed();
         Span<byte> span = batches.Span;
@@ -245,12 +248,16 @@ public sealed class PartitionLog : IDisposable
             position += size;
         }
 
+        long now = nowMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long logAppendTime = _config.TimestampType == TimestampType.LogAppendTime ? now : -1;
         int count = sizes.Count;
         var lastOffsets = new long[count];
         long firstOffset = _logEndOffset, nextOffset = firstOffset;
         for (int i = 0, position = 0; i < count; position += sizes[i], i++)
         {
             int lastOffsetDelta = BinaryPrimitives.ReadInt32BigEndian(span[(position + 23)..]);
+            if (logAppendTime >= 0)
+                RecordBatch.SetLogAppendTime(span[position..], logAppendTime);
             RecordBatch.Stamp(span[position..], nextOffset, leaderEpoch);
             lastOffsets[i] = nextOffset + lastOffsetDelta;
             nextOffset = lastOffsets[i] + 1;
@@ -260,7 +267,7 @@ public sealed class PartitionLog : IDisposable
         {
             long batchBase = i == 0 ? firstOffset : lastOffsets[i - 1] + 1;
             var segment = ActiveSegment;
-            if (!segment.CanAppend(sizes[i], lastOffsets[i]))
+            if (!segment.CanAppend(sizes[i], lastOffsets[i]) || IsDueForTimeRoll(segment, now))
                 segment = Roll(batchBase);
             // Group the following batches that also fit into one write; each may need one index entry.
             int end = i + 1;
@@ -280,7 +287,19 @@ public sealed class PartitionLog : IDisposable
             position += (int)bytes;
             i = end;
         }
-        return new AppendResult(firstOffset, nextOffset - 1, count, nextOffset);
+        return new AppendResult(firstOffset, nextOffset - 1, count, nextOffset, logAppendTime);
+    }
+
+    /// <summary>
+    /// Kafka's segment.ms: a non-empty active segment whose first batch's timestamp is <see cref="LogConfig.SegmentMs"/>
+    /// or more before <paramref name="nowMs"/> is rolled at the next append. Example: segment.ms 1_000, first batch
+    /// stamped 5_000: an append at 5_999 goes in, one at 6_000 starts a new segment.
+    /// </summary>
+    private bool IsDueForTimeRoll(LogSegment segment, long nowMs)
+    {
+        long first = segment.FirstBatchTimestamp;
+        return segment.Size > 0 && _config.SegmentMs != long.MaxValue && first != LogSegment.NoTimestamp
+               && nowMs - first >= _config.SegmentMs;
     }
 
     /// <summary>
