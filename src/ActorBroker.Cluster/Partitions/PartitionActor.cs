@@ -34,6 +34,9 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
     private PartitionMetadata _metadata = PartitionMetadata.Initial;
     private PartitionLog? _partitionLog;
     private bool _dirty;
+    private long _unflushedMessages; // appended since the last fsync; flush.messages of them trigger one (group commit)
+    private long _flushMessages = long.MaxValue;
+    private TimeSpan _flushInterval;
     private int _maxMessageBytes;
     private long _retentionMs;
     private long _retentionBytes;
@@ -89,6 +92,8 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         _maxMessageBytes = int.Parse(effective[TopicConfigs.MaxMessageBytes]);
         _retentionMs = long.Parse(effective[TopicConfigs.RetentionMs]);
         _retentionBytes = long.Parse(effective[TopicConfigs.RetentionBytes]);
+        _flushMessages = long.Parse(effective[TopicConfigs.FlushMessages]);
+        _flushInterval = TimeSpan.FromMilliseconds(long.Parse(effective[TopicConfigs.FlushMs]));
         var directory = Path.Combine(_settings.LogsDirectory, _partition.EntityId);
         bool earlierTopic = _metadata.Created && _metadata.TopicId != topic.TopicId;
         if (earlierTopic && Directory.Exists(directory))
@@ -108,7 +113,7 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         {
             _log.Info("Partition {0} open: log start {1}, log end {2}, leader epoch {3}",
                 _partition, OpenLog.LogStartOffset, OpenLog.LogEndOffset, _metadata.LeaderEpoch);
-            Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, _settings.FlushInterval);
+            Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, _flushInterval);
             Timers.StartPeriodicTimer(RetentionTimer, RetentionTick.Instance, _settings.RetentionCheckInterval);
             Become(Serving);
             Stash.UnstashAll();
@@ -122,6 +127,10 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
             SegmentBytes = int.Parse(effective[TopicConfigs.SegmentBytes]),
             SegmentIndexBytes = int.Parse(effective[TopicConfigs.SegmentIndexBytes]),
             IndexIntervalBytes = int.Parse(effective[TopicConfigs.IndexIntervalBytes]),
+            SegmentMs = long.Parse(effective[TopicConfigs.SegmentMs]),
+            TimestampType = effective[TopicConfigs.MessageTimestampType] == "LogAppendTime"
+                ? ActorBroker.Protocol.Records.TimestampType.LogAppendTime
+                : ActorBroker.Protocol.Records.TimestampType.CreateTime,
         };
     }
 
@@ -152,7 +161,10 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         {
             var result = OpenLog.Append(command.Batches, _metadata.LeaderEpoch);
             _dirty = true;
-            Sender.Tell(new AppendBatchesResult(ErrorCode.None, result.FirstOffset, OpenLog.LogStartOffset));
+            _unflushedMessages += result.LastOffset - result.FirstOffset + 1;
+            if (_unflushedMessages >= _flushMessages)
+                Flush(); // flush.messages: one fsync covers every append since the last one, before this one is acknowledged
+            Sender.Tell(new AppendBatchesResult(ErrorCode.None, result.FirstOffset, OpenLog.LogStartOffset, LogAppendTimeMs: result.LogAppendTime));
             NotifyWaiters();
         }
         catch (InvalidRecordBatchException ex)
@@ -299,6 +311,7 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
             return;
         OpenLog.Flush();
         _dirty = false;
+        _unflushedMessages = 0;
     }
 
     private void Delete(DeletePartition command)

@@ -36,7 +36,8 @@ public sealed record DeletePartition(TopicPartition Partition, Guid TopicId) : I
 
 // Replies
 
-public sealed record AppendBatchesResult(ErrorCode Error, long BaseOffset, long LogStartOffset, string? ErrorMessage = null);
+/// <param name="LogAppendTimeMs">The time stamped into the batches when the topic uses LogAppendTime, else -1 (Produce's LogAppendTimeMs).</param>
+public sealed record AppendBatchesResult(ErrorCode Error, long BaseOffset, long LogStartOffset, string? ErrorMessage = null, long LogAppendTimeMs = -1);
 
 public sealed record ReadBatchesResult(
     ErrorCode Error,
