@@ -13,7 +13,10 @@ public sealed record LogConfig
     /// <summary>Log bytes between two entries of the sparse offset index.</summary>
     public int IndexIntervalBytes { get; init; } = 4096;
 
-    /// <summary>Largest size of a segment's .index file; the segment is rolled when its index is full.</summary>
+    /// <summary>
+    /// Largest size of a segment's .index file; the segment is rolled when its index is full. Also bounds the
+    /// .timeindex (this / 12 entries, at least 2), which only gets sparser when full (see <see cref="TimeIndex"/>).
+    /// </summary>
     public int SegmentIndexBytes { get; init; } = 10 * 1024 * 1024;
 
     /// <summary>

@@ -24,7 +24,8 @@ namespace ActorBroker.Storage;
 /// is only sanity-checked. Segment 100 holds offsets ≥ 150: it is validated batch by batch from its index entry
 /// for 150, its index rebuilt from there, and its .log cut where the torn batch begins; LogEndOffset is 181.
 /// Had segment 100 also held a corrupt batch 120..129, it would be cut before it (LogEndOffset 120) and any later
-/// segment deleted. The recovered bytes are then fsynced and the checkpoint moved to the new LogEndOffset.
+/// segment deleted. A segment whose .index or .timeindex is missing or corrupt is rescanned from byte 0 and both rebuilt
+/// (a log written before the time index existed is thus fully scanned once). The recovered bytes are then fsynced and the checkpoint moved to the new LogEndOffset.
 /// <see cref="Recovery"/> reports what was done.</para>
 ///
 /// <para><b>Truncation</b> (<see cref="TruncateTo"/>) drops whole batches: to an offset inside a batch means to
@@ -117,6 +118,7 @@ public sealed class PartitionLog : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(config.SegmentBytes, RecordBatch.HeaderSize, nameof(config.SegmentBytes));
         ArgumentOutOfRangeException.ThrowIfNegative(config.IndexIntervalBytes, nameof(config.IndexIntervalBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(config.SegmentIndexBytes, OffsetIndex.EntrySize, nameof(config.SegmentIndexBytes));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(config.SegmentMs, nameof(config.SegmentMs));
 
         string dir = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(dir);
