@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using ActorBroker.Protocol.Records;
 using ActorBroker.Storage;
 
 namespace ActorBroker.Cluster;
@@ -35,19 +36,37 @@ public sealed record ActorBrokerSettings(
                 SegmentBytes = Positive(log.GetInt("segment-bytes"), "actorbroker.log.segment-bytes"),
                 IndexIntervalBytes = Positive(log.GetInt("index-interval-bytes"), "actorbroker.log.index-interval-bytes"),
                 SegmentIndexBytes = Positive(log.GetInt("segment-index-bytes"), "actorbroker.log.segment-index-bytes"),
+                SegmentMs = PositiveMs(log.GetTimeSpan("segment-ms"), "actorbroker.log.segment-ms"),
+                TimestampType = log.GetString("message-timestamp-type") switch
+                {
+                    "CreateTime" => TimestampType.CreateTime,
+                    "LogAppendTime" => TimestampType.LogAppendTime,
+                    var other => throw new ConfigurationException($"actorbroker.log.message-timestamp-type must be CreateTime or LogAppendTime, but is '{other}'."),
+                },
             },
             MaxMessageBytes: Positive(log.GetInt("max-message-bytes"), "actorbroker.log.max-message-bytes"),
             FlushInterval: log.GetTimeSpan("flush-interval"),
             RetentionMs: log.GetString("retention") is "-1" or "unlimited" ? -1 : (long)log.GetTimeSpan("retention").TotalMilliseconds,
             RetentionBytes: log.GetLong("retention-bytes"),
-            RetentionCheckInterval: log.GetTimeSpan("retention-check-interval"));
+            RetentionCheckInterval: log.GetTimeSpan("retention-check-interval"))
+        {
+            FlushMessages = log.GetLong("flush-messages") is > 0 and var messages
+                ? messages
+                : throw new ConfigurationException("actorbroker.log.flush-messages must be positive."),
+        };
     }
+
+    /// <summary>Default of the topic config flush.messages: fsync once this many messages are unflushed.</summary>
+    public long FlushMessages { get; init; } = long.MaxValue;
 
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
 
     public ActorBrokerSettings WithDataDirectory(string directory) => this with { DataDirectory = Path.GetFullPath(directory) };
 
     public ActorBrokerSettings WithAutoCreateTopics(bool enabled) => this with { AutoCreateTopics = enabled };
+
+    private static long PositiveMs(TimeSpan value, string key) =>
+        value > TimeSpan.Zero ? (long)value.TotalMilliseconds : throw new ConfigurationException($"{key} must be positive, but is {value}.");
 
     private static int Positive(int value, string key) =>
         value > 0 ? value : throw new ConfigurationException($"{key} must be positive, but is {value}.");

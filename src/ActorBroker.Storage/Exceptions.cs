@@ -51,7 +51,7 @@ public sealed class OffsetOutOfRangeException : Exception
 public sealed class CorruptIndexException : Exception
 {
     public CorruptIndexException(string path, string reason)
-        : base($"Corrupt offset index {path}: {reason}")
+        : base($"Corrupt index {path}: {reason}")
     {
         Path = path;
         Reason = reason;

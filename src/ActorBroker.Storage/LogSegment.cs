@@ -7,11 +7,13 @@ using Microsoft.Win32.SafeHandles;
 namespace ActorBroker.Storage;
 
 /// <summary>
-/// One segment of a partition log: a .log file of record batches and its sparse <see cref="OffsetIndex"/>.
+/// One segment of a partition log: a .log file of record batches, its sparse <see cref="OffsetIndex"/> and its
+/// sparse <see cref="TimeIndex"/>.
 ///
 /// <para><b>File format</b>: <c>&lt;20-digit baseOffset&gt;.log</c> (e.g. <c>00000000000000000000.log</c>) is the
 /// stamped RecordBatch v2 bytes exactly as produced, back to back, with no header or padding;
-/// <c>&lt;20-digit baseOffset&gt;.index</c> is described on <see cref="OffsetIndex"/>.</para>
+/// <c>&lt;20-digit baseOffset&gt;.index</c> is described on <see cref="OffsetIndex"/>, <c>&lt;20-digit
+/// baseOffset&gt;.timeindex</c> on <see cref="TimeIndex"/>.</para>
 ///
 /// <para><b>Invariants</b>: batches are whole, their base offsets increase and are ≥ <see cref="BaseOffset"/>, and
 /// every last offset fits an int32 relative to it. <see cref="Size"/> is the readable end: bytes below it are whole
@@ -31,14 +33,16 @@ namespace ActorBroker.Storage;
 /// Without a trusted index entry (index missing, corrupt or no entry ≤ 12) it rescans from byte 0.</para>
 ///
 /// <para><b>Largest timestamp</b> (<see cref="LargestTimestamp"/>, what time-based retention compares): the max of
-/// its batches' MaxTimestamp, or <see cref="NoTimestamp"/> when empty. Kept exact on <see cref="Append"/>, on a
-/// full <see cref="Recover"/> and on <see cref="TruncateTo"/> (a header scan of the whole segment). Without a time
-/// index it is not stored on disk, so after <see cref="Open"/> it is recomputed cheaply: a segment not scanned
-/// (<see cref="AssumeEndsAt"/>) reads the headers from its last offset-index entry to its end, and a segment
-/// recovered from an index entry takes the max of the batches it rescanned. Worked example: batches with
-/// MaxTimestamp 500 (position 0), 900 (4096, index entry) and 700 (8192) give 900 in both cases; were the batch at
-/// 0 stamped 1000, the cheap read would say 900 — it is exact only when timestamps do not fall back across index
-/// intervals, which producers stamping CreateTime from their clock nearly always satisfy.</para>
+/// its batches' MaxTimestamp, or <see cref="NoTimestamp"/> when empty. Kept exact on <see cref="Append"/>, on
+/// <see cref="Recover"/> and on <see cref="TruncateTo"/>, and persisted by the time index: <see cref="Seal"/> (at
+/// roll, and after recovering an inactive segment) appends the final entry, so after <see cref="Open"/> a segment
+/// that is not scanned (<see cref="AssumeEndsAt"/>) takes the max of the time index's last entry and the batch headers
+/// after its last offset-index entry — exact. Worked example: batches with MaxTimestamp 1000 (position 0),
+/// 900 (4096, index entries (10, 4096) and time entry (1000, 0)) and 700 (8192), sealed at roll with nothing new:
+/// reopened, the time index says 1000 and the headers from 4096 say 900 → 1000 (before the time index the reopened
+/// segment said 900). A segment recovered from an offset-index entry truncates the time index there too and takes the
+/// max of its last remaining entry and the rescanned batches — exact, because the entry that covered the batches just
+/// before the rescan either survives (its offset is earlier) or was reached by a rescanned batch.</para>
 ///
 /// <para><b>Thread-safety</b>: one writer (append, truncate, recover, flush) and any number of concurrent readers
 /// (<see cref="FindBatchPosition"/>, <see cref="ReadBatches"/>, <see cref="FindOffsetForTimestamp"/>). Bytes are
@@ -50,6 +54,7 @@ internal sealed class LogSegment : IDisposable
 {
     public const string LogExtension = ".log";
     public const string IndexExtension = ".index";
+    public const string TimeIndexExtension = ".timeindex";
     private const int LookupBufferSize = 8 * 1024;
 
     /// <summary>Kafka's NO_TIMESTAMP: the largest timestamp of an empty segment.</summary>
@@ -58,14 +63,19 @@ internal sealed class LogSegment : IDisposable
     private readonly SafeFileHandle _log;
     private readonly LogConfig _config;
     private readonly OffsetIndex _index;
+    private readonly TimeIndex _timeIndex;
     private long _size;
     private long _nextOffset;
     private long _bytesSinceLastIndexEntry;
     private long _largestTimestamp = NoTimestamp;
+    private long _offsetOfLargestTimestamp; // base offset of the first batch that reached _largestTimestamp
     private bool _dirty;
 
-    private LogSegment(string directory, long baseOffset, LogConfig config, SafeFileHandle log, OffsetIndex index, long size)
+    private LogSegment(string directory, long baseOffset, LogConfig config, SafeFileHandle log, OffsetIndex index, TimeIndex timeIndex, long size)
     {
+        _timeIndex = timeIndex;
+        TimeIndexPath = timeIndex.Path;
+        _offsetOfLargestTimestamp = baseOffset;
         BaseOffset = baseOffset;
         LogPath = Path.Combine(directory, FileName(baseOffset, LogExtension));
         IndexPath = Path.Combine(directory, FileName(baseOffset, IndexExtension));
@@ -79,7 +89,22 @@ internal sealed class LogSegment : IDisposable
     public long BaseOffset { get; }
     public string LogPath { get; }
     public string IndexPath { get; }
+    public string TimeIndexPath { get; }
     internal OffsetIndex Index => _index;
+    internal TimeIndex TimeIndex => _timeIndex;
+
+    /// <summary>
+    /// Batches that may still be appended before the offset index fills up (each may add one entry). A full time
+    /// index does not roll the segment: it only stops taking interval entries (lookups scan further), keeping its last
+    /// slot for <see cref="Seal"/>.
+    /// </summary>
+    public int IndexRoom => _index.RemainingEntries;
+
+    /// <summary>Set by <see cref="Open"/> when the .timeindex was missing or corrupt and an empty one replaced it; cleared by <see cref="Recover"/>.</summary>
+    public string? TimeIndexProblem { get; private set; }
+
+    /// <summary>MaxTimestamp of the first batch, or <see cref="NoTimestamp"/> when empty (what segment.ms compares). Writer thread only.</summary>
+    public long FirstBatchTimestamp { get; private set; } = NoTimestamp;
 
     /// <summary>Set by <see cref="Open"/> when the .index was missing or corrupt and an empty one replaced it; cleared by <see cref="Recover"/>.</summary>
     public string? IndexProblem { get; private set; }
@@ -113,7 +138,17 @@ internal sealed class LogSegment : IDisposable
         {
             var index = OffsetIndex.Create(Path.Combine(directory, FileName(baseOffset, IndexExtension)),
                 baseOffset, OffsetIndex.MaxEntriesFor(config));
-            return new LogSegment(directory, baseOffset, config, log, index, 0) { _dirty = true };
+            try
+            {
+                var timeIndex = TimeIndex.Create(Path.Combine(directory, FileName(baseOffset, TimeIndexExtension)),
+                    baseOffset, TimeIndex.MaxEntriesFor(config));
+                return new LogSegment(directory, baseOffset, config, log, index, timeIndex, 0) { _dirty = true };
+            }
+            catch
+            {
+                index.Dispose();
+                throw;
+            }
         }
         catch
         {
@@ -152,7 +187,30 @@ internal sealed class LogSegment : IDisposable
                 problem = e.Reason;
                 index = OffsetIndex.Create(indexPath, baseOffset, maxEntries);
             }
-            return new LogSegment(directory, baseOffset, config, log, index, length) { IndexProblem = problem };
+            string timeIndexPath = Path.Combine(directory, FileName(baseOffset, TimeIndexExtension));
+            int maxTimeEntries = TimeIndex.MaxEntriesFor(config);
+            TimeIndex timeIndex;
+            string? timeProblem = null;
+            try
+            {
+                timeIndex = TimeIndex.Load(timeIndexPath, baseOffset, maxTimeEntries);
+            }
+            catch (FileNotFoundException)
+            {
+                timeProblem = "missing";
+                timeIndex = TimeIndex.Create(timeIndexPath, baseOffset, maxTimeEntries);
+            }
+            catch (CorruptIndexException e)
+            {
+                timeProblem = e.Reason;
+                timeIndex = TimeIndex.Create(timeIndexPath, baseOffset, maxTimeEntries);
+            }
+            catch
+            {
+                index.Dispose();
+                throw;
+            }
+            return new LogSegment(directory, baseOffset, config, log, index, timeIndex, length) { IndexProblem = problem, TimeIndexProblem = timeProblem };
         }
         catch
         {
@@ -163,23 +221,53 @@ internal sealed class LogSegment : IDisposable
 
     /// <summary>
     /// For a segment below the recovery point that is not scanned: it ends where the next one begins, and its
-    /// <see cref="LargestTimestamp"/> is read from the batch headers after its last index entry.
+    /// <see cref="LargestTimestamp"/> is the max of its time index's last entry and the batch headers after its last
+    /// offset-index entry.
     /// </summary>
     public void AssumeEndsAt(long nextSegmentBaseOffset)
     {
         Volatile.Write(ref _nextOffset, nextSegmentBaseOffset);
+        if (_timeIndex.LastEntry is var (timestamp, offset))
+        {
+            _largestTimestamp = timestamp;
+            _offsetOfLargestTimestamp = offset;
+        }
         var (_, lastEntryPosition) = _index.LastEntry;
-        Volatile.Write(ref _largestTimestamp, MaxTimestampBetween(lastEntryPosition, Size));
+        TrackTimestampsBetween(lastEntryPosition, Size);
+        FirstBatchTimestamp = FirstBatchTimestampOnDisk();
     }
 
-    /// <summary>The largest batch MaxTimestamp in [<paramref name="start"/>, <paramref name="end"/>) by a header scan, stopping at the first bad header.</summary>
-    private long MaxTimestampBetween(long start, long end)
+    /// <summary>Folds the batch MaxTimestamps in [<paramref name="start"/>, <paramref name="end"/>) into the largest timestamp by a header scan, stopping at the first bad header.</summary>
+    private void TrackTimestampsBetween(long start, long end)
     {
-        long largest = NoTimestamp;
+        long largest = _largestTimestamp, offsetOfLargest = _offsetOfLargestTimestamp;
         var scanner = new BatchFileScanner(_log, start, end, LookupBufferSize);
         while (scanner.Next(validate: false, out var found) && found.Check == BatchCheck.Valid)
-            largest = Math.Max(largest, found.Batch.MaxTimestamp);
-        return largest;
+        {
+            if (found.Batch.MaxTimestamp > largest)
+            {
+                largest = found.Batch.MaxTimestamp;
+                offsetOfLargest = found.Batch.BaseOffset;
+            }
+        }
+        _offsetOfLargestTimestamp = offsetOfLargest;
+        Volatile.Write(ref _largestTimestamp, largest);
+    }
+
+    private long FirstBatchTimestampOnDisk()
+    {
+        var scanner = new BatchFileScanner(_log, 0, Size, RecordBatch.HeaderSize);
+        return scanner.Next(validate: false, out var found) && found.Check == BatchCheck.Valid ? found.Batch.MaxTimestamp : NoTimestamp;
+    }
+
+    /// <summary>
+    /// Appends the final time-index entry (the exact largest timestamp) when the segment stops being active: at roll,
+    /// and after recovering an inactive segment. Writer thread only.
+    /// </summary>
+    public void Seal()
+    {
+        if (_largestTimestamp != NoTimestamp && _timeIndex.MaybeAppend(_largestTimestamp, _offsetOfLargestTimestamp, final: true))
+            _dirty = true;
     }
 
     /// <summary>Whether a batch of <paramref name="batchSize"/> bytes ending at <paramref name="lastOffset"/> may go into this segment.</summary>
@@ -195,25 +283,32 @@ internal sealed class LogSegment : IDisposable
         long position = _size;
         RandomAccess.Write(_log, batches, position);
         _dirty = true;
+        if (position == 0)
+            FirstBatchTimestamp = BinaryPrimitives.ReadInt64BigEndian(batches[35..]);
         int offset = 0;
-        long largest = _largestTimestamp;
         while (offset < batches.Length)
         {
             int size = RecordBatch.LogOverhead + BinaryPrimitives.ReadInt32BigEndian(batches[(offset + 8)..]);
-            IndexBatch(BinaryPrimitives.ReadInt64BigEndian(batches[offset..]), position + offset, size);
-            largest = Math.Max(largest, BinaryPrimitives.ReadInt64BigEndian(batches[(offset + 35)..]));
+            IndexBatch(BinaryPrimitives.ReadInt64BigEndian(batches[offset..]), BinaryPrimitives.ReadInt64BigEndian(batches[(offset + 35)..]),
+                position + offset, size);
             offset += size;
         }
-        Volatile.Write(ref _largestTimestamp, largest);
         Volatile.Write(ref _size, position + batches.Length);
         Volatile.Write(ref _nextOffset, nextOffset);
     }
 
-    private void IndexBatch(long baseOffset, long position, int size)
+    /// <summary>Tracks the largest timestamp and, every <see cref="LogConfig.IndexIntervalBytes"/>, adds an offset-index entry and (if the largest timestamp grew) a time-index entry.</summary>
+    private void IndexBatch(long baseOffset, long maxTimestamp, long position, int size)
     {
+        if (maxTimestamp > _largestTimestamp)
+        {
+            _offsetOfLargestTimestamp = baseOffset;
+            Volatile.Write(ref _largestTimestamp, maxTimestamp);
+        }
         if (_bytesSinceLastIndexEntry >= _config.IndexIntervalBytes && !_index.IsFull)
         {
             _index.Append(baseOffset, checked((int)position));
+            _timeIndex.MaybeAppend(_largestTimestamp, _offsetOfLargestTimestamp, final: false);
             _bytesSinceLastIndexEntry = 0;
         }
         _bytesSinceLastIndexEntry += size;
@@ -287,16 +382,21 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>
-    /// The offset of the first record at or below <paramref name="limit"/> and <paramref name="endOffset"/> whose
-    /// timestamp is ≥ <paramref name="timestamp"/>: batches are skipped by their maxTimestamp, then an uncompressed
-    /// CreateTime batch is searched record by record; for a compressed or LogAppendTime batch its base offset is the answer.
+    /// The first record below <paramref name="limit"/> and <paramref name="endOffset"/> whose timestamp is ≥
+    /// <paramref name="timestamp"/>, with that timestamp, or null. Null at once when <see cref="LargestTimestamp"/> is
+    /// below the target; otherwise the scan starts at the offset-index position for the time index's entry
+    /// (<see cref="TimeIndex.Lookup"/>), skips batches by their maxTimestamp, and searches the first batch that
+    /// reaches the target record by record (decompressing it if needed); in a LogAppendTime batch every record has the
+    /// batch's maxTimestamp, so its first record is the answer.
     /// </summary>
-    /// <remarks>Only offsets ≥ <paramref name="minOffset"/> (the log start) are answers: earlier batches are skipped.</remarks>
-    public long? FindOffsetForTimestamp(long timestamp, long limit, long endOffset, long minOffset = long.MinValue)
+    /// <remarks>Only offsets ≥ <paramref name="minOffset"/> (the log start) are answers: earlier records are skipped.</remarks>
+    public TimestampOffset? FindOffsetForTimestamp(long timestamp, long limit, long endOffset, long minOffset = long.MinValue)
     {
-        // Scans from the start of the segment. A TimeIndex slots in here: skip the segment when its largest
-        // timestamp is below the target, else start at the position of timeIndex.Lookup(timestamp).
-        var scanner = new BatchFileScanner(_log, 0, limit);
+        if (LargestTimestamp < timestamp)
+            return null;
+        long from = Math.Max(_timeIndex.Lookup(timestamp), minOffset);
+        var (_, start) = _index.Lookup(from);
+        var scanner = new BatchFileScanner(_log, start, limit);
         while (scanner.Next(validate: false, out var found))
         {
             if (found.Check != BatchCheck.Valid)
@@ -307,19 +407,29 @@ internal sealed class LogSegment : IDisposable
                 return null;
             if (batch.MaxTimestamp < timestamp || batch.LastOffset < minOffset)
                 continue;
-            if (batch.Compression != CompressionType.None || batch.TimestampType == TimestampType.LogAppendTime)
-                return Math.Max(baseOffset, minOffset);
+            if (batch.TimestampType == TimestampType.LogAppendTime)
+                return new TimestampOffset(Math.Max(baseOffset, minOffset), batch.MaxTimestamp);
             var whole = new byte[found.Size];
             ReadExactly(whole, found.Position);
-            long? offset = FirstRecordAtOrAfter(whole, timestamp, minOffset);
-            if (offset is not null)
-                return offset;
+            var match = batch.Compression == CompressionType.None
+                ? FirstRecordAtOrAfter(whole, timestamp, minOffset)
+                : FirstDecodedRecordAtOrAfter(whole, timestamp, minOffset);
+            if (match is not null)
+                return match;
         }
         return null;
     }
 
+    private static TimestampOffset? FirstDecodedRecordAtOrAfter(byte[] wholeBatch, long timestamp, long minOffset)
+    {
+        foreach (var record in new RecordBatch(wholeBatch).EnumerateRecords())
+            if (record.Timestamp >= timestamp && record.Offset >= minOffset)
+                return new TimestampOffset(record.Offset, record.Timestamp);
+        return null;
+    }
+
     /// <summary>Walks the records of an uncompressed batch (length, attributes, timestampDelta, offsetDelta, ...).</summary>
-    internal static long? FirstRecordAtOrAfter(ReadOnlySpan<byte> wholeBatch, long timestamp, long minOffset = long.MinValue)
+    internal static TimestampOffset? FirstRecordAtOrAfter(ReadOnlySpan<byte> wholeBatch, long timestamp, long minOffset = long.MinValue)
     {
         long baseOffset = BinaryPrimitives.ReadInt64BigEndian(wholeBatch);
         long baseTimestamp = BinaryPrimitives.ReadInt64BigEndian(wholeBatch[27..]);
@@ -338,7 +448,7 @@ internal sealed class LogSegment : IDisposable
             if (!Varint.TryReadZigZag(wholeBatch[p..], out int offsetDelta, out _))
                 return null;
             if (baseTimestamp + timestampDelta >= timestamp && baseOffset + offsetDelta >= minOffset)
-                return baseOffset + offsetDelta;
+                return new TimestampOffset(baseOffset + offsetDelta, baseTimestamp + timestampDelta);
             position = recordStart + length;
         }
         return null;
@@ -355,7 +465,7 @@ internal sealed class LogSegment : IDisposable
     public LogTruncation? Recover(long recoverFromOffset)
     {
         long length = RandomAccess.GetLength(_log);
-        if (IndexProblem is null && recoverFromOffset > BaseOffset)
+        if (IndexProblem is null && TimeIndexProblem is null && recoverFromOffset > BaseOffset)
         {
             var (entryOffset, entryPosition) = _index.Lookup(recoverFromOffset);
             if (entryPosition > 0)
@@ -364,21 +474,31 @@ internal sealed class LogSegment : IDisposable
                 if (probe.Next(validate: true, out var first) && first.Check == BatchCheck.Valid && first.Batch.BaseOffset == entryOffset)
                 {
                     _index.TruncateTo(entryOffset);
+                    _timeIndex.TruncateTo(entryOffset);
+                    (_largestTimestamp, _offsetOfLargestTimestamp) = _timeIndex.LastEntry ?? (NoTimestamp, BaseOffset);
                     _bytesSinceLastIndexEntry = long.MaxValue / 2; // re-adds the entry for the batch at entryPosition
-                    return ScanFrom(entryPosition, entryOffset, length);
+                    var cut = ScanFrom(entryPosition, entryOffset, length);
+                    FirstBatchTimestamp = FirstBatchTimestampOnDisk();
+                    return cut;
                 }
             }
         }
         _index.TruncateTo(long.MinValue);
+        _timeIndex.TruncateTo(long.MinValue);
+        _largestTimestamp = NoTimestamp;
+        _offsetOfLargestTimestamp = BaseOffset;
         _bytesSinceLastIndexEntry = 0;
         IndexProblem = null;
-        return ScanFrom(0, BaseOffset, length);
+        TimeIndexProblem = null;
+        var truncation = ScanFrom(0, BaseOffset, length);
+        FirstBatchTimestamp = FirstBatchTimestampOnDisk();
+        return truncation;
     }
 
     private LogTruncation? ScanFrom(long start, long minBaseOffset, long length)
     {
         var scanner = new BatchFileScanner(_log, start, length, 1024 * 1024);
-        long nextOffset = minBaseOffset, end = start, largest = NoTimestamp;
+        long nextOffset = minBaseOffset, end = start;
         string? reason = null;
         while (scanner.Next(validate: true, out var found))
         {
@@ -393,13 +513,11 @@ internal sealed class LogSegment : IDisposable
                 reason = "OffsetOutOfOrder";
                 break;
             }
-            IndexBatch(batch.BaseOffset, found.Position, found.Size);
-            largest = Math.Max(largest, batch.MaxTimestamp);
+            IndexBatch(batch.BaseOffset, batch.MaxTimestamp, found.Position, found.Size);
             nextOffset = batch.NextOffset;
             end = found.Position + found.Size;
         }
         _dirty = true;
-        Volatile.Write(ref _largestTimestamp, largest);
         Volatile.Write(ref _size, end);
         Volatile.Write(ref _nextOffset, nextOffset);
         if (reason is null)
@@ -417,20 +535,25 @@ internal sealed class LogSegment : IDisposable
         Volatile.Write(ref _size, position);
         Volatile.Write(ref _nextOffset, nextOffset);
         _index.TruncateTo(nextOffset);
+        _timeIndex.TruncateTo(nextOffset);
         RandomAccess.SetLength(_log, position);
         var (_, lastEntryPosition) = _index.LastEntry;
         _bytesSinceLastIndexEntry = position - lastEntryPosition;
-        Volatile.Write(ref _largestTimestamp, MaxTimestampBetween(0, position));
+        _largestTimestamp = NoTimestamp;
+        _offsetOfLargestTimestamp = BaseOffset;
+        TrackTimestampsBetween(0, position);
+        FirstBatchTimestamp = FirstBatchTimestampOnDisk();
         _dirty = true;
     }
 
-    /// <summary>fsyncs the .log, then the .index, if anything changed since the last flush.</summary>
+    /// <summary>fsyncs the .log, then the .index and .timeindex, if anything changed since the last flush.</summary>
     public void Flush()
     {
         if (!_dirty)
             return;
         RandomAccess.FlushToDisk(_log);
         _index.Flush();
+        _timeIndex.Flush();
         _dirty = false;
     }
 
@@ -449,14 +572,16 @@ internal sealed class LogSegment : IDisposable
     public void Dispose()
     {
         _index.Dispose();
+        _timeIndex.Dispose();
         _log.Dispose();
     }
 
-    /// <summary>Closes and deletes both files.</summary>
+    /// <summary>Closes and deletes its three files.</summary>
     public void Delete()
     {
         Dispose();
         File.Delete(LogPath);
         File.Delete(IndexPath);
+        File.Delete(TimeIndexPath);
     }
 }

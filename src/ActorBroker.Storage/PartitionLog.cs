@@ -10,7 +10,7 @@ namespace ActorBroker.Storage;
 ///
 /// <para><b>Directory layout</b> (<c>&lt;data-dir&gt;/logs/&lt;topic&gt;-&lt;partition&gt;/</c>, see
 /// <see cref="LogDirectoryName"/>): <c>00000000000000000000.log</c>, <c>00000000000000000000.index</c>,
-/// <c>00000000000000004096.log</c>, ..., <c>recovery-point</c>, <c>log-start-offset</c> (once the start moved).</para>
+/// <c>00000000000000000000.timeindex</c>, <c>00000000000000004096.log</c>, ..., <c>recovery-point</c>, <c>log-start-offset</c> (once the start moved).</para>
 ///
 /// <para><b>Invariants</b>: offsets are assigned consecutively from <see cref="LogEndOffset"/>; segments are
 /// contiguous (each starts at the previous one's next offset); first segment's base offset ≤
@@ -24,7 +24,8 @@ namespace ActorBroker.Storage;
 /// is only sanity-checked. Segment 100 holds offsets ≥ 150: it is validated batch by batch from its index entry
 /// for 150, its index rebuilt from there, and its .log cut where the torn batch begins; LogEndOffset is 181.
 /// Had segment 100 also held a corrupt batch 120..129, it would be cut before it (LogEndOffset 120) and any later
-/// segment deleted. The recovered bytes are then fsynced and the checkpoint moved to the new LogEndOffset.
+/// segment deleted. A segment whose .index or .timeindex is missing or corrupt is rescanned from byte 0 and both rebuilt
+/// (a log written before the time index existed is thus fully scanned once). The recovered bytes are then fsynced and the checkpoint moved to the new LogEndOffset.
 /// <see cref="Recovery"/> reports what was done.</para>
 ///
 /// <para><b>Truncation</b> (<see cref="TruncateTo"/>) drops whole batches: to an offset inside a batch means to
@@ -117,6 +118,7 @@ public sealed class PartitionLog : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(config.SegmentBytes, RecordBatch.HeaderSize, nameof(config.SegmentBytes));
         ArgumentOutOfRangeException.ThrowIfNegative(config.IndexIntervalBytes, nameof(config.IndexIntervalBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(config.SegmentIndexBytes, OffsetIndex.EntrySize, nameof(config.SegmentIndexBytes));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(config.SegmentMs, nameof(config.SegmentMs));
 
         string dir = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(dir);
@@ -128,13 +130,16 @@ public sealed class PartitionLog : IDisposable
         foreach (string path in System.IO.Directory.EnumerateFiles(dir, "*" + LogSegment.LogExtension))
             if (LogSegment.TryParseFileName(Path.GetFileName(path), LogSegment.LogExtension, out long baseOffset))
                 baseOffsets.Add(baseOffset);
-        foreach (string path in System.IO.Directory.EnumerateFiles(dir, "*" + LogSegment.IndexExtension))
+        foreach (string extension in new[] { LogSegment.IndexExtension, LogSegment.TimeIndexExtension })
         {
-            if (LogSegment.TryParseFileName(Path.GetFileName(path), LogSegment.IndexExtension, out long baseOffset)
-                && !baseOffsets.Contains(baseOffset))
+            foreach (string path in System.IO.Directory.EnumerateFiles(dir, "*" + extension))
             {
-                File.Delete(path);
-                notes.Add($"Deleted {path}: it has no .log file.");
+                if (LogSegment.TryParseFileName(Path.GetFileName(path), extension, out long baseOffset)
+                    && !baseOffsets.Contains(baseOffset))
+                {
+                    File.Delete(path);
+                    notes.Add($"Deleted {path}: it has no .log file.");
+                }
             }
         }
 
@@ -161,13 +166,20 @@ public sealed class PartitionLog : IDisposable
                     rebuilt.Add(segment.IndexPath);
                     notes.Add($"Rebuilding {segment.IndexPath}: {problem}.");
                 }
-                if (!holdsUnflushed && segment.IndexProblem is null)
+                if (segment.TimeIndexProblem is { } timeProblem)
+                {
+                    rebuilt.Add(segment.TimeIndexPath);
+                    notes.Add($"Rebuilding {segment.TimeIndexPath}: {timeProblem}.");
+                }
+                if (!holdsUnflushed && segment.IndexProblem is null && segment.TimeIndexProblem is null)
                 {
                     segment.AssumeEndsAt(segments[i + 1].BaseOffset);
                     continue;
                 }
                 scanned++;
                 var truncation = segment.Recover(holdsUnflushed ? recoveryPoint : segment.BaseOffset);
+                if (truncation is null && i + 1 < segments.Count)
+                    segment.Seal();
                 if (truncation is not null)
                     truncations.Add(truncation);
                 else if (i + 1 < segments.Count && segment.NextOffset > segments[i + 1].BaseOffset)
@@ -214,11 +226,14 @@ public sealed class PartitionLog : IDisposable
     /// Validates every batch in <paramref name="batches"/> (nothing is written if one fails), stamps base offsets
     /// (consecutive from <see cref="LogEndOffset"/>) and <paramref name="leaderEpoch"/> into the buffer in place, and
     /// appends the same bytes. A new segment is rolled before a batch that would take the active one past
-    /// <see cref="LogConfig.SegmentBytes"/> (a bigger batch goes alone into a fresh segment), or when its index is full.
-    /// Writer thread only. Not fsynced: see <see cref="Flush"/>.
+    /// <see cref="LogConfig.SegmentBytes"/> (a bigger batch goes alone into a fresh segment), when its index is full,
+    /// or when its first batch's timestamp is <see cref="LogConfig.SegmentMs"/> or more before
+    /// <paramref name="nowMs"/> (Kafka's segment.ms). With <see cref="LogConfig.TimestampType"/> LogAppendTime every
+    /// batch is stamped with <paramref name="nowMs"/> (<see cref="RecordBatch.SetLogAppendTime"/>) and the result
+    /// carries it. <paramref name="nowMs"/> defaults to the wall clock. Writer thread only. Not fsynced: see <see cref="Flush"/>.
     /// </summary>
     /// <exception cref="InvalidRecordBatchException">A batch is not Valid per <see cref="RecordBatch.Check"/>, or the buffer is empty.</exception>
-    public AppendResult Append(Memory<byte> batches, int leaderEpoch)
+    public AppendResult Append(Memory<byte> batches, int leaderEpoch, long? nowMs = null)
     {
         ThrowIfDisposed();
         Span<byte> span = batches.Span;
@@ -235,12 +250,16 @@ public sealed class PartitionLog : IDisposable
             position += size;
         }
 
+        long now = nowMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long logAppendTime = _config.TimestampType == TimestampType.LogAppendTime ? now : -1;
         int count = sizes.Count;
         var lastOffsets = new long[count];
         long firstOffset = _logEndOffset, nextOffset = firstOffset;
         for (int i = 0, position = 0; i < count; position += sizes[i], i++)
         {
             int lastOffsetDelta = BinaryPrimitives.ReadInt32BigEndian(span[(position + 23)..]);
+            if (logAppendTime >= 0)
+                RecordBatch.SetLogAppendTime(span[position..], logAppendTime);
             RecordBatch.Stamp(span[position..], nextOffset, leaderEpoch);
             lastOffsets[i] = nextOffset + lastOffsetDelta;
             nextOffset = lastOffsets[i] + 1;
@@ -250,12 +269,12 @@ public sealed class PartitionLog : IDisposable
         {
             long batchBase = i == 0 ? firstOffset : lastOffsets[i - 1] + 1;
             var segment = ActiveSegment;
-            if (!segment.CanAppend(sizes[i], lastOffsets[i]))
+            if (!segment.CanAppend(sizes[i], lastOffsets[i]) || IsDueForTimeRoll(segment, now))
                 segment = Roll(batchBase);
             // Group the following batches that also fit into one write; each may need one index entry.
             int end = i + 1;
             long bytes = sizes[i];
-            int indexRoom = segment.Index.RemainingEntries;
+            int indexRoom = segment.IndexRoom;
             while (end < count
                    && segment.Size + bytes + sizes[end] <= _config.SegmentBytes
                    && end - i < indexRoom
@@ -270,7 +289,19 @@ public sealed class PartitionLog : IDisposable
             position += (int)bytes;
             i = end;
         }
-        return new AppendResult(firstOffset, nextOffset - 1, count, nextOffset);
+        return new AppendResult(firstOffset, nextOffset - 1, count, nextOffset, logAppendTime);
+    }
+
+    /// <summary>
+    /// Kafka's segment.ms: a non-empty active segment whose first batch's timestamp is <see cref="LogConfig.SegmentMs"/>
+    /// or more before <paramref name="nowMs"/> is rolled at the next append. Example: segment.ms 1_000, first batch
+    /// stamped 5_000: an append at 5_999 goes in, one at 6_000 starts a new segment.
+    /// </summary>
+    private bool IsDueForTimeRoll(LogSegment segment, long nowMs)
+    {
+        long first = segment.FirstBatchTimestamp;
+        return segment.Size > 0 && _config.SegmentMs != long.MaxValue && first != LogSegment.NoTimestamp
+               && nowMs - first >= _config.SegmentMs;
     }
 
     /// <summary>
@@ -321,11 +352,14 @@ public sealed class PartitionLog : IDisposable
     }
 
     /// <summary>
-    /// The offset of the first record at or after <see cref="LogStartOffset"/> whose timestamp is ≥ <paramref name="timestamp"/>, or null if none.
-    /// Batches are skipped by maxTimestamp; inside an uncompressed batch the first such record is found, for a
-    /// compressed one its base offset is returned. Scans segments front to back (no time index yet). Any thread.
+    /// Kafka's ListOffsets by timestamp: the first record at or after <see cref="LogStartOffset"/> whose timestamp is ≥
+    /// <paramref name="timestamp"/>, with that record's timestamp, or null if none. Segments whose largest timestamp
+    /// is below the target are skipped; in the first other one the search starts at its time index entry (see
+    /// <see cref="TimeIndex"/>), skips batches by maxTimestamp and walks the first batch that reaches the target
+    /// record by record. Example: batches 0..4 stamped 1000..1040 and 5..9 stamped 2000..2040:
+    /// FindOffsetForTimestamp(1015) = (2, 1020), (1041) = (5, 2000), (2041) = null. Any thread.
     /// </summary>
-    public long? OffsetForTimestamp(long timestamp)
+    public TimestampOffset? FindOffsetForTimestamp(long timestamp)
     {
         ThrowIfDisposed();
         return Consistent(() =>
@@ -338,12 +372,15 @@ public sealed class PartitionLog : IDisposable
                     break;
                 if (segment.NextOffset <= logStart)
                     continue;
-                if (segment.FindOffsetForTimestamp(timestamp, segment.Size, logEnd, logStart) is long offset)
-                    return (long?)offset;
+                if (segment.FindOffsetForTimestamp(timestamp, segment.Size, logEnd, logStart) is { } found)
+                    return found;
             }
             return null;
         });
     }
+
+    /// <summary>The offset part of <see cref="FindOffsetForTimestamp"/>. Any thread.</summary>
+    public long? OffsetForTimestamp(long timestamp) => FindOffsetForTimestamp(timestamp)?.Offset;
 
     /// <summary>
     /// fsyncs every segment written since the last flush (the active one, and any rolled since), .log before
@@ -566,6 +603,7 @@ public sealed class PartitionLog : IDisposable
 
     private LogSegment Roll(long baseOffset)
     {
+        _segments[^1].Seal();
         var segment = LogSegment.Create(Directory, baseOffset, _config);
         var current = _segments;
         var next = new LogSegment[current.Length + 1];

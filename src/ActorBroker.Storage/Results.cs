@@ -1,7 +1,10 @@
 namespace ActorBroker.Storage;
 
-/// <summary>Offsets assigned by one <see cref="PartitionLog.Append"/>: first and last offset of the appended records.</summary>
-public sealed record AppendResult(long FirstOffset, long LastOffset, int BatchCount, long LogEndOffset);
+/// <summary>
+/// Offsets assigned by one <see cref="PartitionLog.Append"/>: first and last offset of the appended records; and, when
+/// the log uses LogAppendTime, the time stamped into every batch (-1 with CreateTime, as Kafka's LogAppendTimeMs).
+/// </summary>
+public sealed record AppendResult(long FirstOffset, long LastOffset, int BatchCount, long LogEndOffset, long LogAppendTime = -1);
 
 /// <summary>Whole record batches as stored (stamped), plus the log bounds seen when the read started.</summary>
 public sealed record ReadResult(ReadOnlyMemory<byte> Records, long LogStartOffset, long LogEndOffset);
@@ -11,3 +14,6 @@ public sealed record SegmentInfo(long BaseOffset, long NextOffset, long SizeInBy
 
 /// <summary>What <see cref="PartitionLog.ApplyRetention"/> deleted, and the log start offset afterwards.</summary>
 public sealed record RetentionResult(int SegmentsDeleted, long BytesDeleted, long LogStartOffset);
+
+/// <summary>What <see cref="PartitionLog.FindOffsetForTimestamp"/> found: the first record at or after the target timestamp, and that record's own timestamp.</summary>
+public sealed record TimestampOffset(long Offset, long Timestamp);

@@ -34,12 +34,16 @@ public sealed class OffsetForTimestampTests : IDisposable
     }
 
     [Fact]
-    public void Returns_the_base_offset_of_a_compressed_batch()
+    public void Finds_the_record_inside_a_compressed_batch()
     {
         using var log = _builder.Open();
         log.Append(BatchBuilder.Build(2, timestampOf: i => 10 + i), 0);
-        log.Append(BatchBuilder.Build(4, timestampOf: i => 100 + i, compression: CompressionType.Gzip), 0); // 2..5
-        Assert.Equal(2, log.OffsetForTimestamp(102));
+        var gzip = new RecordBatchBuilder(compression: CompressionType.Gzip);
+        for (int i = 0; i < 4; i++)
+            gzip.Add("k", "v", timestamp: 100 + i);
+        log.Append(gzip.Build(), 0); // 2..5: 100..103
+        Assert.Equal(new TimestampOffset(4, 102), log.FindOffsetForTimestamp(102)); // as Kafka: decompressed, not the base offset
+        Assert.Equal(new TimestampOffset(2, 100), log.FindOffsetForTimestamp(50));
     }
 
     [Fact]

@@ -34,6 +34,9 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
     private PartitionMetadata _metadata = PartitionMetadata.Initial;
     private PartitionLog? _partitionLog;
     private bool _dirty;
+    private long _unflushedMessages; // appended since the last fsync; flush.messages of them trigger one (group commit)
+    private long _flushMessages = long.MaxValue;
+    private TimeSpan _flushInterval;
     private int _maxMessageBytes;
     private long _retentionMs;
     private long _retentionBytes;
@@ -106,7 +109,7 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         {
             _log.Info("Partition {0} open: log start {1}, log end {2}, leader epoch {3}",
                 _partition, OpenLog.LogStartOffset, OpenLog.LogEndOffset, _metadata.LeaderEpoch);
-            Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, _settings.FlushInterval);
+            Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, _flushInterval);
             Timers.StartPeriodicTimer(RetentionTimer, RetentionTick.Instance, _settings.RetentionCheckInterval);
             Become(Serving);
             Stash.UnstashAll();
@@ -119,19 +122,25 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         _maxMessageBytes = int.Parse(effective[TopicConfigs.MaxMessageBytes]);
         _retentionMs = long.Parse(effective[TopicConfigs.RetentionMs]);
         _retentionBytes = long.Parse(effective[TopicConfigs.RetentionBytes]);
+        _flushMessages = long.Parse(effective[TopicConfigs.FlushMessages]);
+        var flushInterval = TimeSpan.FromMilliseconds(long.Parse(effective[TopicConfigs.FlushMs]));
+        if (flushInterval != _flushInterval && Timers.IsTimerActive(FlushTimer))
+            Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, flushInterval);
+        _flushInterval = flushInterval;
     }
 
     /// <summary>
-    /// New topic overrides from the registry. max.message.bytes, retention.ms and retention.bytes apply at once;
-    /// the segment settings apply when the log is next opened, as the open log's <see cref="LogConfig"/> is fixed.
+    /// New topic overrides from the registry. max.message.bytes, retention.*, flush.messages and flush.ms apply at
+    /// once; the segment settings and message.timestamp.type apply when the log is next opened, as the open log's
+    /// <see cref="LogConfig"/> is fixed.
     /// </summary>
     private void ChangeConfigs(TopicConfigChanged command)
     {
         if (command.TopicId != _metadata.TopicId)
             return; // about an earlier topic of the same name
         UseConfigs(TopicConfigs.Defaults(_settings).SetItems(command.Configs));
-        _log.Info("Partition {0} now uses max.message.bytes {1}, retention.ms {2}, retention.bytes {3}",
-            _partition, _maxMessageBytes, _retentionMs, _retentionBytes);
+        _log.Info("Partition {0} now uses max.message.bytes {1}, retention.ms {2}, retention.bytes {3}, flush.messages {4}, flush.ms {5}",
+            _partition, _maxMessageBytes, _retentionMs, _retentionBytes, _flushMessages, (long)_flushInterval.TotalMilliseconds);
     }
 
     private LogConfig LogConfigFor(IReadOnlyDictionary<string, string> effective)
@@ -141,6 +150,10 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
             SegmentBytes = int.Parse(effective[TopicConfigs.SegmentBytes]),
             SegmentIndexBytes = int.Parse(effective[TopicConfigs.SegmentIndexBytes]),
             IndexIntervalBytes = int.Parse(effective[TopicConfigs.IndexIntervalBytes]),
+            SegmentMs = long.Parse(effective[TopicConfigs.SegmentMs]),
+            TimestampType = effective[TopicConfigs.MessageTimestampType] == "LogAppendTime"
+                ? ActorBroker.Protocol.Records.TimestampType.LogAppendTime
+                : ActorBroker.Protocol.Records.TimestampType.CreateTime,
         };
     }
 
@@ -172,7 +185,10 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         {
             var result = OpenLog.Append(command.Batches, _metadata.LeaderEpoch);
             _dirty = true;
-            Sender.Tell(new AppendBatchesResult(ErrorCode.None, result.FirstOffset, OpenLog.LogStartOffset));
+            _unflushedMessages += result.LastOffset - result.FirstOffset + 1;
+            if (_unflushedMessages >= _flushMessages)
+                Flush(); // flush.messages: one fsync covers every append since the last one, before this one is acknowledged
+            Sender.Tell(new AppendBatchesResult(ErrorCode.None, result.FirstOffset, OpenLog.LogStartOffset, LogAppendTimeMs: result.LogAppendTime));
             NotifyWaiters();
         }
         catch (InvalidRecordBatchException ex)
@@ -276,9 +292,8 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         int epoch = _metadata.LeaderEpoch;
         Task.Run(() =>
         {
-            long? offset = log.OffsetForTimestamp(command.Timestamp);
-            return offset is { } found
-                ? new FindOffsetForTimestampResult(ErrorCode.None, found, command.Timestamp, epoch)
+            return log.FindOffsetForTimestamp(command.Timestamp) is { } found
+                ? new FindOffsetForTimestampResult(ErrorCode.None, found.Offset, found.Timestamp, epoch)
                 : new FindOffsetForTimestampResult(ErrorCode.None, -1, -1, epoch);
         }).PipeTo(Sender);
     }
@@ -320,6 +335,7 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
             return;
         OpenLog.Flush();
         _dirty = false;
+        _unflushedMessages = 0;
     }
 
     private void Delete(DeletePartition command)

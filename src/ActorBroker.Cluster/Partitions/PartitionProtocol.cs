@@ -43,7 +43,8 @@ public sealed record TopicConfigChanged(TopicPartition Partition, Guid TopicId, 
 
 // Replies
 
-public sealed record AppendBatchesResult(ErrorCode Error, long BaseOffset, long LogStartOffset, string? ErrorMessage = null);
+/// <param name="LogAppendTimeMs">The time stamped into the batches when the topic uses LogAppendTime, else -1 (Produce's LogAppendTimeMs).</param>
+public sealed record AppendBatchesResult(ErrorCode Error, long BaseOffset, long LogStartOffset, string? ErrorMessage = null, long LogAppendTimeMs = -1);
 
 public sealed record ReadBatchesResult(
     ErrorCode Error,
@@ -62,6 +63,7 @@ public sealed record PartitionStateResult(
     long LogEndOffset,
     int LeaderEpoch);
 
+/// <summary>The first record at or after the requested timestamp: its offset and its own timestamp (-1, -1 when none).</summary>
 public sealed record FindOffsetForTimestampResult(ErrorCode Error, long Offset, long Timestamp, int LeaderEpoch);
 
 // Events (journal holds metadata only; records live in the segment files)

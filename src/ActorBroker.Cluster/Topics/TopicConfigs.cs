@@ -16,6 +16,10 @@ public static class TopicConfigs
     public const string RetentionMs = "retention.ms";
     public const string RetentionBytes = "retention.bytes";
     public const string CleanupPolicy = "cleanup.policy";
+    public const string MessageTimestampType = "message.timestamp.type";
+    public const string SegmentMs = "segment.ms";
+    public const string FlushMessages = "flush.messages";
+    public const string FlushMs = "flush.ms";
 
     private sealed record Definition(string Name, Func<ActorBrokerSettings, string> Default, Func<string, string?> Validate);
 
@@ -28,6 +32,10 @@ public static class TopicConfigs
         new(RetentionMs, s => s.RetentionMs.ToString(), LongOrUnlimited),
         new(RetentionBytes, s => s.RetentionBytes.ToString(), LongOrUnlimited),
         new(CleanupPolicy, _ => "delete", v => v == "delete" ? null : "only 'delete' is supported (compaction is not implemented yet)"),
+        new(MessageTimestampType, s => s.Log.TimestampType.ToString(), v => v is "CreateTime" or "LogAppendTime" ? null : "expected CreateTime or LogAppendTime"),
+        new(SegmentMs, s => s.Log.SegmentMs.ToString(), PositiveLong),
+        new(FlushMessages, s => s.FlushMessages.ToString(), PositiveLong),
+        new(FlushMs, s => ((long)s.FlushInterval.TotalMilliseconds).ToString(), PositiveLong),
     ];
 
     public static IEnumerable<string> Names => Definitions.Select(d => d.Name);
@@ -55,6 +63,9 @@ public static class TopicConfigs
 
     private static string? PositiveInt(string value) =>
         int.TryParse(value, out int number) && number > 0 ? null : "expected a positive 32-bit integer";
+
+    private static string? PositiveLong(string value) =>
+        long.TryParse(value, out long number) && number > 0 ? null : "expected a positive 64-bit integer";
 
     private static string? LongOrUnlimited(string value) =>
         long.TryParse(value, out long number) && number >= -1 ? null : "expected a whole number, or -1 for unlimited";

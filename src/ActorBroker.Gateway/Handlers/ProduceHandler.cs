@@ -73,6 +73,7 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRespo
                 ErrorCode = (short)result.Error,
                 BaseOffset = result.BaseOffset,
                 LogStartOffset = result.LogStartOffset,
+                LogAppendTimeMs = result.LogAppendTimeMs,
                 ErrorMessage = result.ErrorMessage,
             };
         }

@@ -59,6 +59,22 @@ public readonly partial struct RecordBatch
     }
 
     /// <summary>
+    /// Kafka's LogAppendTime stamping of a batch in a writable buffer: sets the timestamp-type attribute bit (0x08)
+    /// and maxTimestamp to <paramref name="timestamp"/>, then recomputes the CRC-32C (which covers both). The records'
+    /// deltas and baseTimestamp are kept; readers give every record the batch's maxTimestamp.
+    /// Example: attributes 0x0001 (gzip, CreateTime), maxTimestamp 1_000 → attributes 0x0009, maxTimestamp
+    /// <paramref name="timestamp"/>, new CRC.
+    /// </summary>
+    public static void SetLogAppendTime(Span<byte> batch, long timestamp)
+    {
+        short attributes = BinaryPrimitives.ReadInt16BigEndian(batch[21..]);
+        BinaryPrimitives.WriteInt16BigEndian(batch[21..], (short)(attributes | 0x08));
+        BinaryPrimitives.WriteInt64BigEndian(batch[35..], timestamp);
+        int size = LogOverhead + BinaryPrimitives.ReadInt32BigEndian(batch[8..]);
+        BinaryPrimitives.WriteUInt32BigEndian(batch[17..], Crc32C.Compute(batch[CrcCoveredStart..size]));
+    }
+
+    /// <summary>
     /// Checks that <paramref name="buffer"/> starts with one whole, well-formed batch and returns its size.
     /// Nothing is trusted: lengths are bounded by the buffer before any field past them is read.
     /// </summary>

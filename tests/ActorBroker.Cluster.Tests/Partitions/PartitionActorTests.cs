@@ -44,6 +44,29 @@ public sealed class PartitionActorTests : Akka.TestKit.Xunit2.TestKit, IDisposab
     }
 
     [Fact]
+    public void Flush_messages_fsyncs_once_enough_messages_are_unflushed_without_waiting_for_the_timer()
+    {
+        // flush.ms of an hour: only flush.messages can move the recovery point checkpoint here.
+        var configs = ImmutableSortedDictionary.CreateRange(new Dictionary<string, string>
+        {
+            [TopicConfigs.FlushMessages] = "5",
+            [TopicConfigs.FlushMs] = "3600000",
+        });
+        _broker.Topics.Tell(new CreateTopic("group-commit", 1, 1, configs), TestActor);
+        Assert.Equal(ErrorCode.None, ExpectMsg<CreateTopicResult>(Timeout).Error);
+        var partition = new TopicPartition("group-commit", 0);
+        string checkpoint = Path.Combine(_dataDir.Path, "logs", partition.EntityId, "recovery-point");
+
+        Append(partition, Batch(2));
+        Append(partition, Batch(2));
+        Assert.Equal("0\n0\n", File.ReadAllText(checkpoint)); // 4 unflushed messages: no fsync yet
+        Append(partition, Batch(1)); // the 5th: one fsync covers all three appends, before the reply
+        Assert.Equal("0\n5\n", File.ReadAllText(checkpoint));
+        Append(partition, Batch(1));
+        Assert.Equal("0\n5\n", File.ReadAllText(checkpoint)); // the count starts again after a flush
+    }
+
+    [Fact]
     public void Appends_get_consecutive_offsets_and_reads_return_the_stamped_batches()
     {
         CreateTopic("orders", 2);

@@ -168,4 +168,27 @@ public sealed class ProduceFetchTests : IAsyncLifetime
         Assert.Equal(1, await OffsetAt(start - 1000));
         Assert.Equal(-1, await OffsetAt(start + 1000));
     }
+
+    [Fact]
+    public async Task ListOffsets_by_timestamp_returns_the_found_records_timestamp_not_the_target()
+    {
+        await using var client = _gateway.ConnectInMemory();
+        long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var batch = new ActorBroker.Protocol.Records.RecordBatchBuilder()
+            .Add("k", "a", timestamp: start - 60_000)
+            .Add("k", "b", timestamp: start - 30_000)
+            .Add("k", "c", timestamp: start)
+            .Build();
+        await ProduceAsync(new(client), "found-times", batch);
+
+        var found = (await client.SendAsync<ListOffsetsResponse>(Requests.ListOffsets("found-times", 0, start - 45_000), 5))
+            .Topics.Single().Partitions.Single();
+        Assert.Equal(0, found.ErrorCode);
+        Assert.Equal(1, found.Offset);
+        Assert.Equal(start - 30_000, found.Timestamp);
+
+        var none = (await client.SendAsync<ListOffsetsResponse>(Requests.ListOffsets("found-times", 0, start + 1), 5))
+            .Topics.Single().Partitions.Single();
+        Assert.Equal((-1L, -1L), (none.Offset, none.Timestamp));
+    }
 }
