@@ -60,8 +60,6 @@ public sealed class RetentionCompatTests(ITestOutputHelper output)
 
             var partitionDir = Directory.GetDirectories(Path.Combine(node.DataDir, "logs"))
                 .Single(d => Path.GetFileName(d).StartsWith(topic, StringComparison.Ordinal));
-            int segmentsBefore = Directory.GetFiles(partitionDir, "*.log").Length;
-            Assert.True(segmentsBefore > 3, $"Expected several segments, found {segmentsBefore}.");
 
             // Retention deletes every inactive segment (all records are an hour old), never the active one.
             using var probe = ConfluentClients.Consumer(node.BootstrapServers);
@@ -73,10 +71,12 @@ public sealed class RetentionCompatTests(ITestOutputHelper output)
             }, TimeSpan.FromSeconds(30), pollMs: 200), $"Retention did not reduce the log to its active segment; watermarks {marks.Low}..{marks.High}.");
             long logStart = marks.Low.Value;
             long activeBase = long.Parse(Path.GetFileNameWithoutExtension(Directory.GetFiles(partitionDir, "*.log").Single()));
-            output.WriteLine($"{segmentsBefore} segments; after retention: log start {logStart}, high watermark {marks.High.Value}, active segment base {activeBase}");
+            output.WriteLine($"after retention: log start {logStart}, high watermark {marks.High.Value}, active segment base {activeBase}");
             Assert.Equal(activeBase, logStart);
             Assert.Equal(Count, marks.High.Value);
-            Assert.True(logStart < Count);
+            // ~92 KB of records in 16 KiB segments: several segments rolled and were deleted, whole ones only
+            // (counting files right after producing would race with the 500 ms retention timer).
+            Assert.InRange(logStart, Count / 2, Count - 1);
 
             // A consumer at offset 0 (below the log start) is reset to the earliest offset.
             var consumed = await Task.Run(() => ConsumeFrom(node.BootstrapServers, tp, 0, Count - logStart));
