@@ -53,11 +53,15 @@ public sealed record ActorBrokerSettings(
             FlushMessages = log.GetLong("flush-messages") is > 0 and var messages
                 ? messages
                 : throw new ConfigurationException("actorbroker.log.flush-messages must be positive."),
+            AcksAllWaitsForFsync = log.GetBoolean("acks-all-waits-for-fsync"),
         };
     }
 
     /// <summary>Default of the topic config flush.messages: fsync once this many messages are unflushed.</summary>
     public long FlushMessages { get; init; } = long.MaxValue;
+
+    /// <summary>Whether a Produce with acks=all is answered only after its partition's log is fsynced.</summary>
+    public bool AcksAllWaitsForFsync { get; init; }
 
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
 

@@ -32,6 +32,7 @@ public sealed class GatewayFixture : IAsyncDisposable
     public BrokerServices Broker { get; }
     public GatewaySettings Settings { get; }
     public int Port => _gateway.LocalEndPoint.Port;
+    public string DataDirectory => _dataDir.Path;
 
     public static async Task<GatewayFixture> StartAsync(string extraHocon = "")
     {

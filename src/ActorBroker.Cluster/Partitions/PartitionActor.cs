@@ -186,8 +186,8 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
             var result = OpenLog.Append(command.Batches, _metadata.LeaderEpoch);
             _dirty = true;
             _unflushedMessages += result.LastOffset - result.FirstOffset + 1;
-            if (_unflushedMessages >= _flushMessages)
-                Flush(); // flush.messages: one fsync covers every append since the last one, before this one is acknowledged
+            if (_unflushedMessages >= _flushMessages || command.WaitForFsync)
+                Flush(); // one fsync covers every append since the last one, before this one is acknowledged
             Sender.Tell(new AppendBatchesResult(ErrorCode.None, result.FirstOffset, OpenLog.LogStartOffset, LogAppendTimeMs: result.LogAppendTime));
             NotifyWaiters();
         }

@@ -14,9 +14,11 @@ public interface IPartitionCommand
 
 /// <summary>
 /// Appends producer batches (RecordBatch v2, possibly several back to back). The actor validates them, stamps
-/// base offsets and its leader epoch into <paramref name="Batches"/> in place, and writes the same bytes.
+/// base offsets and its leader epoch into <paramref name="Batches"/> in place, and writes the same bytes. With
+/// <paramref name="WaitForFsync"/> the reply comes only after the log is fsynced (acks=all on a single replica
+/// when <c>actorbroker.log.acks-all-waits-for-fsync</c> is on).
 /// </summary>
-public sealed record AppendBatches(TopicPartition Partition, Memory<byte> Batches) : IPartitionCommand;
+public sealed record AppendBatches(TopicPartition Partition, Memory<byte> Batches, bool WaitForFsync = false) : IPartitionCommand;
 
 /// <summary>Reads whole batches from <paramref name="Offset"/> up to <paramref name="MaxBytes"/> (the high watermark bounds it).</summary>
 public sealed record ReadBatches(TopicPartition Partition, long Offset, int MaxBytes, bool MinOneBatch) : IPartitionCommand;

@@ -47,13 +47,14 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRespo
     {
         var topics = await context.LookUpTopicsAsync(request.TopicData.Select(t => t.Name), autoCreate: true, cancellationToken).ConfigureAwait(false);
         var timeout = TimeSpan.FromMilliseconds(Math.Max(request.TimeoutMs, 1000));
+        bool waitForFsync = request.Acks == -1 && context.Broker.Settings.AcksAllWaitsForFsync;
         var appends = request.TopicData.SelectMany(topic => topic.PartitionData.Select(async partition =>
-            (topic.Name, await AppendAsync(context, topics[topic.Name], partition, timeout, cancellationToken).ConfigureAwait(false))));
+            (topic.Name, await AppendAsync(context, topics[topic.Name], partition, waitForFsync, timeout, cancellationToken).ConfigureAwait(false))));
         return (await Task.WhenAll(appends).ConfigureAwait(false)).ToList();
     }
 
     private static async Task<ProduceResponse.PartitionProduceResponse> AppendAsync(
-        RequestContext context, TopicLookup topic, ProduceRequest.PartitionProduceData data, TimeSpan timeout, CancellationToken cancellationToken)
+        RequestContext context, TopicLookup topic, ProduceRequest.PartitionProduceData data, bool waitForFsync, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (topic.Topic is null || data.Index < 0 || data.Index >= topic.Topic.PartitionCount)
             return Failed(data.Index, topic.Error == ErrorCode.None ? ErrorCode.UnknownTopicOrPartition : topic.Error, null);
@@ -64,7 +65,7 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRespo
             // The frame buffer belongs to this request alone, so the partition may stamp offsets into it.
             var batches = MemoryMarshal.AsMemory(records);
             var result = await context.Broker.AskPartitionAsync<AppendBatchesResult>(
-                new AppendBatches(new TopicPartition(topic.Name, data.Index), batches), timeout, cancellationToken).ConfigureAwait(false);
+                new AppendBatches(new TopicPartition(topic.Name, data.Index), batches, WaitForFsync: waitForFsync), timeout, cancellationToken).ConfigureAwait(false);
             if (result.Error == ErrorCode.UnknownTopicOrPartition)
                 context.TopicCache.Forget(topic.Name);
             return new ProduceResponse.PartitionProduceResponse

@@ -67,6 +67,23 @@ public sealed class PartitionActorTests : Akka.TestKit.Xunit2.TestKit, IDisposab
     }
 
     [Fact]
+    public void An_append_that_waits_for_fsync_is_acknowledged_only_after_the_recovery_point_covers_it()
+    {
+        var configs = ImmutableSortedDictionary.CreateRange(new Dictionary<string, string> { [TopicConfigs.FlushMs] = "3600000" });
+        _broker.Topics.Tell(new CreateTopic("durable-acks", 1, 1, configs), TestActor);
+        Assert.Equal(ErrorCode.None, ExpectMsg<CreateTopicResult>(Timeout).Error);
+        var partition = new TopicPartition("durable-acks", 0);
+        string checkpoint = Path.Combine(_dataDir.Path, "logs", partition.EntityId, "recovery-point");
+
+        Append(partition, Batch(3));
+        Assert.Equal("0\n0\n", File.ReadAllText(checkpoint)); // acknowledged from the page cache, not yet fsynced
+        _broker.Partitions.Tell(new AppendBatches(partition, Batch(2), WaitForFsync: true), TestActor);
+        Assert.Equal(ErrorCode.None, ExpectMsg<AppendBatchesResult>(Timeout).Error);
+
+        Assert.Equal("0\n5\n", File.ReadAllText(checkpoint)); // one fsync covered both appends before the reply
+    }
+
+    [Fact]
     public void Appends_get_consecutive_offsets_and_reads_return_the_stamped_batches()
     {
         CreateTopic("orders", 2);
