@@ -21,41 +21,27 @@ public sealed class AlterConfigsHandler : RequestHandler<AlterConfigsRequest, Al
 
     protected override async Task<AlterConfigsResponse?> HandleAsync(RequestContext context, AlterConfigsRequest request, CancellationToken cancellationToken)
     {
-        var duplicates = request.Resources.GroupBy(r => (r.ResourceType, r.ResourceName)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        var duplicates = ConfigResources.Duplicates(request.Resources, r => (r.ResourceType, r.ResourceName));
         var responses = new List<AlterConfigsResponse.AlterConfigsResourceResponse>(request.Resources.Count);
         foreach (var resource in request.Resources)
         {
-            if (duplicates.Contains((resource.ResourceType, resource.ResourceName)))
-            {
-                responses.Add(Result(resource, ErrorCode.InvalidRequest, $"Resource '{resource.ResourceName}' appears more than once in the request."));
-                continue;
-            }
-            switch (resource.ResourceType)
-            {
-                case ConfigResources.Topic:
-                    var configs = new Dictionary<string, string?>();
-                    foreach (var config in resource.Configs)
-                        configs[config.Name] = config.Value;
-                    if (configs.Count < resource.Configs.Count)
-                    {
-                        responses.Add(Result(resource, ErrorCode.InvalidRequest, "A config is named more than once."));
-                        break;
-                    }
-                    var result = await context.Broker.AskRegistryAsync<AlterTopicConfigsResult>(
-                        new ReplaceTopicConfigs(resource.ResourceName, configs, request.ValidateOnly), cancellationToken).ConfigureAwait(false);
-                    if (result is { Error: ErrorCode.None, Topic: { } altered } && !request.ValidateOnly)
-                        context.TopicCache.Remember([new TopicLookup(altered.Name, ErrorCode.None, altered)]);
-                    responses.Add(Result(resource, result.Error, result.ErrorMessage));
-                    break;
-                case ConfigResources.Broker:
-                    responses.Add(Result(resource, ErrorCode.InvalidRequest, ConfigResources.BrokerConfigsAreStatic(resource.Configs.Select(c => c.Name))));
-                    break;
-                default:
-                    responses.Add(Result(resource, ErrorCode.InvalidRequest, ConfigResources.UnsupportedResourceType(resource.ResourceType)));
-                    break;
-            }
+            var (error, message) = await ConfigResources.AlterAsync(
+                context, resource.ResourceType, resource.ResourceName, duplicates.Contains((resource.ResourceType, resource.ResourceName)),
+                resource.Configs.Select(c => c.Name), () => ReplaceCommand(resource, request.ValidateOnly), request.ValidateOnly,
+                cancellationToken).ConfigureAwait(false);
+            responses.Add(Result(resource, error, message));
         }
         return new AlterConfigsResponse { Responses = responses };
+    }
+
+    private static (object? Command, string? Invalid) ReplaceCommand(AlterConfigsRequest.AlterConfigsResource resource, bool validateOnly)
+    {
+        var configs = new Dictionary<string, string?>();
+        foreach (var config in resource.Configs)
+            configs[config.Name] = config.Value;
+        return configs.Count < resource.Configs.Count
+            ? (null, "A config is named more than once.")
+            : (new ReplaceTopicConfigs(resource.ResourceName, configs, validateOnly), null);
     }
 
     private static AlterConfigsResponse.AlterConfigsResourceResponse Result(

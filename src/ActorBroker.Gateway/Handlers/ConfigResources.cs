@@ -1,3 +1,6 @@
+using ActorBroker.Cluster.Topics;
+using ActorBroker.Protocol;
+
 namespace ActorBroker.Gateway.Handlers;
 
 /// <summary>
@@ -40,4 +43,42 @@ public static class ConfigResources
 
     public static string UnsupportedResourceType(sbyte resourceType) =>
         $"Resource type {resourceType} is not supported; use {Topic} (topic) or {Broker} (broker).";
+
+    /// <summary>The (type, name) pairs named more than once in one request; Kafka refuses each of them.</summary>
+    public static HashSet<(sbyte Type, string Name)> Duplicates<T>(IEnumerable<T> resources, Func<T, (sbyte Type, string Name)> key) =>
+        resources.GroupBy(key).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+
+    /// <summary>
+    /// Alters one resource of an AlterConfigs or IncrementalAlterConfigs request: a topic through the registry
+    /// (<paramref name="topicCommand"/> builds the registry command, or says why the resource is invalid), a broker
+    /// never (its configs are HOCON). Refreshes the gateway's topic cache with the altered topic.
+    /// </summary>
+    public static async Task<(ErrorCode Error, string? Message)> AlterAsync(
+        RequestContext context,
+        sbyte resourceType,
+        string resourceName,
+        bool duplicated,
+        IEnumerable<string> configNames,
+        Func<(object? Command, string? Invalid)> topicCommand,
+        bool validateOnly,
+        CancellationToken cancellationToken)
+    {
+        if (duplicated)
+            return (ErrorCode.InvalidRequest, $"Resource '{resourceName}' appears more than once in the request.");
+        switch (resourceType)
+        {
+            case Topic:
+                var (command, invalid) = topicCommand();
+                if (command is null)
+                    return (ErrorCode.InvalidRequest, invalid);
+                var result = await context.Broker.AskRegistryAsync<AlterTopicConfigsResult>(command, cancellationToken).ConfigureAwait(false);
+                if (result is { Error: ErrorCode.None, Topic: { } altered } && !validateOnly)
+                    context.TopicCache.Remember([new TopicLookup(altered.Name, ErrorCode.None, altered)]);
+                return (result.Error, result.ErrorMessage);
+            case Broker:
+                return (ErrorCode.InvalidRequest, BrokerConfigsAreStatic(configNames));
+            default:
+                return (ErrorCode.InvalidRequest, UnsupportedResourceType(resourceType));
+        }
+    }
 }

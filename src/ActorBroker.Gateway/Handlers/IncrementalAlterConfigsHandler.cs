@@ -23,34 +23,18 @@ public sealed class IncrementalAlterConfigsHandler : RequestHandler<IncrementalA
     protected override async Task<IncrementalAlterConfigsResponse?> HandleAsync(
         RequestContext context, IncrementalAlterConfigsRequest request, CancellationToken cancellationToken)
     {
-        var duplicates = request.Resources.GroupBy(r => (r.ResourceType, r.ResourceName)).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        var duplicates = ConfigResources.Duplicates(request.Resources, r => (r.ResourceType, r.ResourceName));
         var responses = new List<IncrementalAlterConfigsResponse.AlterConfigsResourceResponse>(request.Resources.Count);
         foreach (var resource in request.Resources)
         {
-            if (duplicates.Contains((resource.ResourceType, resource.ResourceName)))
-            {
-                responses.Add(Result(resource, ErrorCode.InvalidRequest, $"Resource '{resource.ResourceName}' appears more than once in the request."));
-                continue;
-            }
-            switch (resource.ResourceType)
-            {
-                case ConfigResources.Topic:
-                    var alterations = resource.Configs
-                        .Select(c => new ConfigAlteration(c.Name, (ConfigOperation)c.ConfigOperation, c.Value))
-                        .ToList();
-                    var result = await context.Broker.AskRegistryAsync<AlterTopicConfigsResult>(
-                        new AlterTopicConfigs(resource.ResourceName, alterations, request.ValidateOnly), cancellationToken).ConfigureAwait(false);
-                    if (result is { Error: ErrorCode.None, Topic: { } altered } && !request.ValidateOnly)
-                        context.TopicCache.Remember([new TopicLookup(altered.Name, ErrorCode.None, altered)]);
-                    responses.Add(Result(resource, result.Error, result.ErrorMessage));
-                    break;
-                case ConfigResources.Broker:
-                    responses.Add(Result(resource, ErrorCode.InvalidRequest, ConfigResources.BrokerConfigsAreStatic(resource.Configs.Select(c => c.Name))));
-                    break;
-                default:
-                    responses.Add(Result(resource, ErrorCode.InvalidRequest, ConfigResources.UnsupportedResourceType(resource.ResourceType)));
-                    break;
-            }
+            var (error, message) = await ConfigResources.AlterAsync(
+                context, resource.ResourceType, resource.ResourceName, duplicates.Contains((resource.ResourceType, resource.ResourceName)),
+                resource.Configs.Select(c => c.Name),
+                () => (new AlterTopicConfigs(resource.ResourceName,
+                    resource.Configs.Select(c => new ConfigAlteration(c.Name, (ConfigOperation)c.ConfigOperation, c.Value)).ToList(),
+                    request.ValidateOnly), null),
+                request.ValidateOnly, cancellationToken).ConfigureAwait(false);
+            responses.Add(Result(resource, error, message));
         }
         return new IncrementalAlterConfigsResponse { Responses = responses };
     }

@@ -35,7 +35,7 @@ public sealed class KafkaAdminConnection : IAsyncDisposable
         public const short Fetch = 11;
         public const short ListOffsets = 5;
         public const short DescribeConfigs = 2;
-        public const short ListGroups = 3;
+        public const short ListGroups = 4;
         public const short DescribeGroups = 4;
         public const short OffsetFetch = 7;
         public const short OffsetCommit = 7;

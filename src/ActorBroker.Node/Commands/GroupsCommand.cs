@@ -27,8 +27,8 @@ public static class GroupsCommand
     public const string ListHelp = """
         actorbroker groups list [--bootstrap H:P]
 
-        Prints every group, one per line, sorted: GROUP<TAB>PROTOCOL-TYPE<TAB>STATE (ListGroups, then
-        DescribeGroups for the states). The protocol type is "consumer" for Kafka consumers and "-" for a group
+        Prints every group, one per line, sorted: GROUP<TAB>PROTOCOL-TYPE<TAB>STATE (ListGroups v4, which carries
+        each group's state). The protocol type is "consumer" for Kafka consumers and "-" for a group
         that only ever had offsets committed to it; the state is Empty, PreparingRebalance, CompletingRebalance
         or Stable.
 
@@ -135,23 +135,8 @@ public static class GroupsCommand
         await using var connection = await AdminOptions.ConnectAsync(line, cancellationToken).ConfigureAwait(false);
         var response = await connection.ListGroupsAsync(new ListGroupsRequest(), cancellationToken).ConfigureAwait(false);
         KafkaErrors.ThrowIfError(response.ErrorCode, null, "listing groups");
-        var groups = response.Groups.OrderBy(g => g.GroupId, StringComparer.Ordinal).ToList();
-        // ListGroups carries the state only from v4 on, which the broker does not serve; DescribeGroups has it.
-        var states = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (groups.Count > 0)
-        {
-            var described = await connection.DescribeGroupsAsync(
-                new DescribeGroupsRequest { Groups = groups.Select(g => g.GroupId).ToList() }, cancellationToken).ConfigureAwait(false);
-            foreach (var d in described.Groups)
-                states[d.GroupId] = d.ErrorCode == 0 ? d.GroupState : KafkaErrors.Name(d.ErrorCode);
-        }
-        foreach (var g in groups)
-        {
-            string state = g.GroupState is { Length: > 0 } listed ? listed : states.GetValueOrDefault(g.GroupId, "?");
-            if (state == "Dead")
-                continue; // deleted between the two requests
-            Console.WriteLine($"{g.GroupId}\t{Dash(g.ProtocolType)}\t{state}");
-        }
+        foreach (var g in response.Groups.OrderBy(g => g.GroupId, StringComparer.Ordinal))
+            Console.WriteLine($"{g.GroupId}\t{Dash(g.ProtocolType)}\t{g.GroupState}");
         return 0;
     }
 
