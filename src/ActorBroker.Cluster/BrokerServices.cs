@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.Singleton;
 using ActorBroker.Cluster.Groups;
+using ActorBroker.Cluster.Membership;
 using ActorBroker.Cluster.Partitions;
 using ActorBroker.Cluster.Sharding;
 using ActorBroker.Cluster.Topics;
@@ -13,7 +14,13 @@ namespace ActorBroker.Cluster;
 /// The broker's actors on one node: the "partition" and "group" shard regions and a proxy to the topic registry
 /// singleton. Everything that serves clients (gateway, proxies, admin) reaches the broker through these references.
 /// </summary>
-public sealed record BrokerServices(ActorSystem System, ActorBrokerSettings Settings, IActorRef Partitions, IActorRef Topics, IActorRef Groups)
+public sealed record BrokerServices(
+    ActorSystem System,
+    ActorBrokerSettings Settings,
+    IActorRef Partitions,
+    IActorRef Topics,
+    IActorRef Groups,
+    BrokerDirectory Brokers)
 {
     public const string PartitionTypeName = "partition";
     public const string GroupTypeName = "group";
@@ -21,34 +28,42 @@ public sealed record BrokerServices(ActorSystem System, ActorBrokerSettings Sett
     /// <summary>Starts the shard region and the registry singleton (manager and proxy) on this node.</summary>
     public static BrokerServices Start(ActorSystem system, ActorBrokerSettings settings)
     {
+        if (!Akka.Cluster.Cluster.Get(system).SelfRoles.Contains(BrokerIdentity.BrokerRole))
+            throw new InvalidOperationException(
+                $"This actor system lacks the '{BrokerIdentity.BrokerRole}' cluster role; build its config with BrokerIdentity.WithRoles.");
         Directory.CreateDirectory(settings.LogsDirectory);
+        var brokers = BrokerDirectory.Start(system);
         var topicsProxy = system.ActorOf(
-            ClusterSingletonProxy.Props($"/user/{TopicRegistry.Name}", ClusterSingletonProxySettings.Create(system)),
+            ClusterSingletonProxy.Props(
+                $"/user/{TopicRegistry.Name}",
+                ClusterSingletonProxySettings.Create(system).WithRole(BrokerIdentity.BrokerRole)),
             TopicRegistry.Name + "-proxy");
+        var sharding = ClusterSharding.Get(system); // loads sharding's default config, which the settings read
+        var shardingSettings = ClusterShardingSettings.Create(system).WithRole(BrokerIdentity.BrokerRole);
 
-        var partitions = ClusterSharding.Get(system).Start(
+        var partitions = sharding.Start(
             PartitionTypeName,
             entityId => PartitionActor.Props(TopicPartition.ParseEntityId(entityId), settings, topicsProxy),
-            ClusterShardingSettings.Create(system),
+            shardingSettings,
             new PartitionMessageExtractor(settings.ShardCount));
 
         var groupSettings = GroupSettings.Create(system.Settings.Config);
-        var groups = ClusterSharding.Get(system).Start(
+        var groups = sharding.Start(
             GroupTypeName,
             groupId => GroupCoordinator.Props(groupId, groupSettings),
-            ClusterShardingSettings.Create(system),
+            shardingSettings,
             new GroupMessageExtractor(settings.ShardCount));
 
         system.ActorOf(
             ClusterSingletonManager.Props(
                 TopicRegistry.Props(settings, partitions),
                 PoisonPill.Instance,
-                ClusterSingletonManagerSettings.Create(system)),
+                ClusterSingletonManagerSettings.Create(system).WithRole(BrokerIdentity.BrokerRole)),
             TopicRegistry.Name);
 
         _ = GroupDirectory.WakePersistedGroupsAsync(system, groups).ContinueWith(
             t => system.Log.Warning("Could not wake the persisted consumer groups: {0}", t.Exception?.GetBaseException().Message),
             TaskContinuationOptions.OnlyOnFaulted);
-        return new BrokerServices(system, settings, partitions, topicsProxy, groups);
+        return new BrokerServices(system, settings, partitions, topicsProxy, groups, brokers);
     }
 }

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using ActorBroker.Cluster;
+using ActorBroker.Cluster.Membership;
 
 namespace ActorBroker.Node;
 
@@ -16,6 +17,6 @@ public static class NodeConfig
             config = ConfigurationFactory.ParseString(File.ReadAllText(file)).WithFallback(config);
         }
         config = ConfigurationFactory.ParseString(string.Join('\n', options.HoconOverrides())).WithFallback(config);
-        return ActorBrokerConfig.WithDefaultJournal(config);
+        return BrokerIdentity.WithRoles(ActorBrokerConfig.WithDefaultJournal(config));
     }
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using ActorBroker.Cluster;
+using ActorBroker.Cluster.Membership;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace ActorBroker.TestKit;
@@ -13,7 +14,7 @@ namespace ActorBroker.TestKit;
 public static class BrokerSystem
 {
     public static Config Config(string dataDir, string extraHocon = "") =>
-        ActorBrokerConfig.WithDefaultJournal(
+        BrokerIdentity.WithRoles(ActorBrokerConfig.WithDefaultJournal(
             ConfigurationFactory.ParseString($"""
                 actorbroker.data-dir = {ActorBrokerConfig.Quote(dataDir)}
                 actorbroker.log.flush-interval = 100ms
@@ -21,7 +22,7 @@ public static class BrokerSystem
                 akka.remote.dot-netty.tcp.port = 0
                 {extraHocon}
                 """)
-            .WithFallback(ActorBrokerConfig.Reference()));
+            .WithFallback(ActorBrokerConfig.Reference())));
 
     /// <summary>Joins <paramref name="system"/> to itself, waits until it is Up, then starts the broker actors.</summary>
     public static async Task<BrokerServices> StartBrokerAsync(ActorSystem system)

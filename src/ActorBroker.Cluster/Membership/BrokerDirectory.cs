@@ -1,0 +1,46 @@
+using Akka.Actor;
+using Akka.Cluster;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace ActorBroker.Cluster.Membership;
+
+/// <summary>
+/// This node's live view of the cluster's brokers, kept from Akka's membership events (each broker's identity
+/// comes from its roles, see <see cref="BrokerIdentity"/>). <see cref="Current"/> may be read from any thread:
+/// the gateway answers Metadata from it without asking an actor.
+/// </summary>
+public sealed class BrokerDirectory
+{
+    private volatile BrokerView _current = BrokerView.Empty;
+
+    private BrokerDirectory()
+    {
+    }
+
+    public BrokerView Current => _current;
+
+    public static BrokerDirectory Start(ActorSystem system)
+    {
+        var directory = new BrokerDirectory();
+        system.ActorOf(Props.Create(() => new MembershipListener(directory)), "broker-directory");
+        return directory;
+    }
+
+    private sealed class MembershipListener : ReceiveActor
+    {
+        public MembershipListener(BrokerDirectory directory)
+        {
+            Receive<ClusterEvent.CurrentClusterState>(state => directory._current = BrokerView.From(state));
+            Receive<ClusterEvent.IMemberEvent>(e => directory._current = directory._current.With(e.Member));
+            Receive<ClusterEvent.UnreachableMember>(e => directory._current = directory._current.WithReachability(e.Member, reachable: false));
+            Receive<ClusterEvent.ReachableMember>(e => directory._current = directory._current.WithReachability(e.Member, reachable: true));
+        }
+
+        protected override void PreStart() =>
+            AkkaCluster.Get(Context.System).Subscribe(
+                Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+                typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+
+        protected override void PostStop() => AkkaCluster.Get(Context.System).Unsubscribe(Self);
+    }
+}
