@@ -45,7 +45,9 @@ public sealed record BrokerServices(
             PartitionTypeName,
             entityId => PartitionActor.Props(TopicPartition.ParseEntityId(entityId), settings, topicsProxy),
             shardingSettings,
-            new PartitionMessageExtractor(settings.ShardCount));
+            new PartitionMessageExtractor(),
+            new LeaderShardAllocationStrategy(system, topicsProxy, brokers, TimeSpan.FromSeconds(5)),
+            PoisonPill.Instance);
 
         var groupSettings = GroupSettings.Create(system.Settings.Config);
         var groups = sharding.Start(

@@ -13,8 +13,9 @@ namespace ActorBroker.Cluster.Partitions;
 /// the partition's segment log under <c>&lt;data-dir&gt;/logs/&lt;topic&gt;-&lt;n&gt;/</c>. The journal holds only
 /// metadata (<see cref="LogCreated"/>, <see cref="LeaderEpochStarted"/>); records stay in the segment files.
 ///
-/// Lifecycle: recover the journal, ask the topic registry whether the topic (still) exists, open the log (which
-/// validates its unflushed tail), start a new leader epoch, then serve. Appends run inside the actor (one writer);
+/// Lifecycle: recover the journal, ask the topic registry (the controller) whether the topic (still) exists and this
+/// node leads the partition, open the log (which validates its unflushed tail), start the leader epoch the controller
+/// gave, then serve. Appends run inside the actor (one writer);
 /// reads run on the thread pool against the log's thread-safe read path, so a slow fetch never holds up appends.
 /// </summary>
 public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithUnboundedStash
@@ -62,31 +63,32 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
 
     private PartitionLog OpenLog => _partitionLog ?? throw new InvalidOperationException("The partition log is not open.");
 
+    /// <summary>Asks the controller (the topic registry) to confirm that this node leads the partition and for the
+    /// epoch to lead in; a stale request for a deleted topic or a node that no longer leads gets an error instead.</summary>
     private void LookUpTopic()
     {
-        _registry.Ask<DescribeTopicsResult>(new DescribeTopics([_partition.Topic], AutoCreate: false), RegistryTimeout)
+        _registry.Ask<LeadershipResult>(new BecomeLeader(_partition, _settings.NodeId, _metadata.LeaderEpoch + 1), RegistryTimeout)
             .PipeTo(Self, failure: ex => new Status.Failure(ex));
         Become(AwaitingTopic);
     }
 
     private void AwaitingTopic()
     {
-        Command<DescribeTopicsResult>(result =>
+        Command<LeadershipResult>(result =>
         {
-            var topic = result.Topics.Single().Topic;
-            if (topic is null || _partition.Partition >= topic.PartitionCount)
+            if (result.Error != ErrorCode.None || result.Topic is null)
             {
-                BecomeUnavailable(ErrorCode.UnknownTopicOrPartition, $"Topic partition {_partition} does not exist.");
+                BecomeUnavailable(result.Error, result.ErrorMessage ?? $"Topic partition {_partition} is not available here.");
                 return;
             }
-            Open(topic);
+            Open(result.Topic, result.LeaderEpoch);
         });
         Command<Status.Failure>(failure =>
             BecomeUnavailable(ErrorCode.LeaderNotAvailable, $"The topic registry did not answer: {failure.Cause.Message}"));
         CommandAny(_ => Stash.Stash());
     }
 
-    private void Open(TopicDescription topic)
+    private void Open(TopicDescription topic, int leaderEpoch)
     {
         var effective = TopicConfigs.Effective(topic, _settings);
         UseConfigs(effective);
@@ -103,7 +105,7 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         var events = new List<object>();
         if (!_metadata.Created || earlierTopic)
             events.Add(new LogCreated(_partition, topic.TopicId, DateTime.UtcNow));
-        events.Add(new LeaderEpochStarted(_metadata.LeaderEpoch + 1, _partitionLog.LogEndOffset));
+        events.Add(new LeaderEpochStarted(leaderEpoch, _partitionLog.LogEndOffset));
         PersistAll(events, e => _metadata = _metadata.Apply(e));
         DeferAsync("opened", _ =>
         {

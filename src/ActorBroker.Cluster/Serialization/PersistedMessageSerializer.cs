@@ -21,6 +21,7 @@ public sealed class PersistedMessageSerializer(ExtendedActorSystem system) : Ser
         ["topic-deleted"] = typeof(TopicDeleted),
         ["topic-configs-changed"] = typeof(TopicConfigsChanged),
         ["topic-registry-snapshot"] = typeof(TopicRegistrySnapshot),
+        ["partition-assignment-changed"] = typeof(PartitionAssignmentChanged),
         ["log-created"] = typeof(LogCreated),
         ["leader-epoch-started"] = typeof(LeaderEpochStarted),
         ["segments-deleted"] = typeof(SegmentsDeleted),

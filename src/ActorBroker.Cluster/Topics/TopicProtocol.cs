@@ -12,8 +12,19 @@ public sealed record TopicDescription(
     short ReplicationFactor,
     ImmutableSortedDictionary<string, string> Configs)
 {
+    /// <summary>Where each partition lives (index = partition). Empty only in journals written before placement
+    /// existed (single-node), which the registry fills in on recovery.</summary>
+    public ImmutableArray<PartitionAssignment> Assignments { get; init; } = [];
+
     public IEnumerable<TopicPartition> Partitions =>
         Enumerable.Range(0, PartitionCount).Select(p => new TopicPartition(Name, p));
+
+    /// <summary>Whether data requests for <paramref name="partition"/> can be served: UNKNOWN_TOPIC_OR_PARTITION
+    /// outside the topic, LEADER_NOT_AVAILABLE while it is offline, else NONE.</summary>
+    public ErrorCode Availability(int partition) =>
+        partition < 0 || partition >= PartitionCount ? ErrorCode.UnknownTopicOrPartition
+        : partition < Assignments.Length && !Assignments[partition].IsOnline ? ErrorCode.LeaderNotAvailable
+        : ErrorCode.None;
 }
 
 // Commands
@@ -50,7 +61,30 @@ public sealed record AlterTopicConfigs(string Name, IReadOnlyList<ConfigAlterati
 /// <paramref name="AutoCreate"/> is set and the broker allows it.</summary>
 public sealed record DescribeTopics(IReadOnlyList<string>? Names, bool AutoCreate);
 
+/// <summary>
+/// Sent by a partition entity when it starts on node <paramref name="NodeId"/>: the registry confirms that the node
+/// is the partition's leader and starts a new leader epoch (at least <paramref name="MinEpoch"/>, the entity's own
+/// last epoch + 1), or refuses (NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION).
+/// </summary>
+public sealed record BecomeLeader(TopicPartition Partition, int NodeId, int MinEpoch);
+
+/// <summary>Asked by the shard allocation strategy: which node leads this partition entity (-1: none, offline).</summary>
+public sealed record LocatePartition(string EntityId);
+
+/// <summary>Asked by the shard allocation strategy when rebalancing: every partition entity's leader node.</summary>
+public sealed record GetPartitionLeaders
+{
+    public static readonly GetPartitionLeaders Instance = new();
+}
+
 // Replies
+public sealed record LeadershipResult(ErrorCode Error, string? ErrorMessage, TopicDescription? Topic, int LeaderEpoch);
+
+/// <param name="Exists">False for a partition of no known topic: any node may answer that (UNKNOWN_TOPIC_OR_PARTITION).</param>
+public sealed record PartitionLocation(string EntityId, bool Exists, int Leader);
+
+public sealed record PartitionLeaders(ImmutableDictionary<string, int> LeaderByEntityId);
+
 public sealed record CreateTopicResult(string Name, ErrorCode Error, string? ErrorMessage, TopicDescription? Topic);
 
 public sealed record DeleteTopicResult(string Name, ErrorCode Error, string? ErrorMessage, Guid TopicId);
@@ -67,6 +101,9 @@ public sealed record DescribeTopicsResult(IReadOnlyList<TopicLookup> Topics);
 public sealed record TopicCreated(TopicDescription Topic) : IPersistedMessage;
 
 public sealed record TopicDeleted(string Name, Guid TopicId, int PartitionCount) : IPersistedMessage;
+
+/// <summary>A partition's leader, epoch or ISR changed: <paramref name="Assignment"/> is its complete new assignment.</summary>
+public sealed record PartitionAssignmentChanged(string Topic, Guid TopicId, int Partition, PartitionAssignment Assignment) : IPersistedMessage;
 
 /// <summary>The topic's overrides were altered: <paramref name="Configs"/> is the complete new set.</summary>
 public sealed record TopicConfigsChanged(string Name, Guid TopicId, ImmutableSortedDictionary<string, string> Configs) : IPersistedMessage;

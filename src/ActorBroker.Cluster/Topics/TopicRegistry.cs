@@ -4,6 +4,9 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using ActorBroker.Cluster.Partitions;
+using ActorBroker.Cluster.Membership;
+using Akka.Cluster;
+using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace ActorBroker.Cluster.Topics;
 
@@ -12,6 +15,11 @@ namespace ActorBroker.Cluster.Topics;
 /// Decisions are made by <see cref="TopicRegistryState"/>; this actor persists, applies and replies.
 /// Deleting a topic also tells each of its partitions to delete its log; altering its configs tells each partition
 /// the new overrides (<see cref="TopicConfigChanged"/>).
+///
+/// It is also the cluster's controller: it places new partitions on the Up brokers (<see cref="ReplicaPlacement"/>),
+/// confirms each partition entity's leadership with a new epoch (<see cref="BecomeLeader"/>), tells the shard
+/// allocation where each partition must live, and re-elects leaders when brokers leave or return (membership comes
+/// from Akka Cluster: a broker is eligible to lead while its member is Up).
 /// </summary>
 public sealed class TopicRegistry : ReceivePersistentActor
 {
@@ -22,6 +30,8 @@ public sealed class TopicRegistry : ReceivePersistentActor
     private readonly IActorRef _partitions;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private TopicRegistryState _state = TopicRegistryState.Empty;
+    private BrokerView _brokers = BrokerView.From(AkkaCluster.Get(Context.System).State);
+    private bool _membershipKnown; // no re-election before the first membership snapshot: the start-up view is partial
 
     public TopicRegistry(ActorBrokerSettings settings, IActorRef partitions)
     {
@@ -31,30 +41,102 @@ public sealed class TopicRegistry : ReceivePersistentActor
         Recover<TopicCreated>(e => _state = _state.Apply(e));
         Recover<TopicDeleted>(e => _state = _state.Apply(e));
         Recover<TopicConfigsChanged>(e => _state = _state.Apply(e));
+        Recover<PartitionAssignmentChanged>(e => _state = _state.Apply(e));
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is TopicRegistrySnapshot snapshot)
                 _state = new TopicRegistryState(snapshot.Topics.ToImmutableSortedDictionary(t => t.Name, t => t));
         });
-        Recover<RecoveryCompleted>(_ => _log.Info("Topic registry recovered {0} topic(s)", _state.Topics.Count));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _state = _state.WithLegacyPlacement(_settings.NodeId);
+            _log.Info("Topic registry recovered {0} topic(s)", _state.Topics.Count);
+            Reelect();
+        });
 
         Command<CreateTopic>(Handle);
         Command<DeleteTopic>(Handle);
         Command<DescribeTopics>(Handle);
         Command<ReplaceTopicConfigs>(Handle);
         Command<AlterTopicConfigs>(Handle);
+        Command<BecomeLeader>(Handle);
+        Command<LocatePartition>(Handle);
+        Command<GetPartitionLeaders>(Handle);
+        Command<ClusterEvent.CurrentClusterState>(state =>
+        {
+            _membershipKnown = true;
+            OnMembership(BrokerView.From(state));
+        });
+        Command<ClusterEvent.IMemberEvent>(e => OnMembership(_brokers.With(e.Member)));
+        Command<ClusterEvent.UnreachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: false));
+        Command<ClusterEvent.ReachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: true));
+        Command<PartitionStateResult>(_ => { }); // the answer to a wake-up, see Reelect
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(f => _log.Warning("Topic registry snapshot failed: {0}", f.Cause.Message));
     }
 
     public override string PersistenceId => Name;
 
+    protected override void PreStart()
+    {
+        base.PreStart();
+        AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+    }
+
+    protected override void PostStop()
+    {
+        AkkaCluster.Get(Context.System).Unsubscribe(Self);
+        base.PostStop();
+    }
+
+    /// <summary>Brokers whose member is Up: they may lead partitions and receive new ones.</summary>
+    private IReadOnlySet<int> EligibleBrokers =>
+        _brokers.Members.Values.Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp).Select(m => m.Identity.NodeId).ToHashSet();
+
+    /// <summary>Brokers still holding their replicas: Up, or Leaving/Exiting while they hand over.</summary>
+    private IReadOnlySet<int> PresentBrokers =>
+        _brokers.Members.Values.Where(m => m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving or MemberStatus.Exiting)
+            .Select(m => m.Identity.NodeId).ToHashSet();
+
+    private void OnMembership(BrokerView brokers)
+    {
+        _brokers = brokers;
+        Reelect();
+    }
+
+    /// <summary>Moves leadership off brokers that are gone (or leaving) and back onto returning in-sync replicas.</summary>
+    private void Reelect()
+    {
+        if (!_membershipKnown)
+            return;
+        var changes = _state.DecideMembership(EligibleBrokers, PresentBrokers);
+        if (changes.Count == 0)
+            return;
+        PersistAll(changes, changed =>
+        {
+            var before = _state.Topics[changed.Topic].Assignments[changed.Partition];
+            _state = _state.Apply(changed);
+            var partition = new TopicPartition(changed.Topic, changed.Partition);
+            if (changed.Assignment.IsOnline)
+            {
+                _log.Info("Partition {0}: leader {1} -> {2} (epoch {3}), ISR [{4}]", partition, before.Leader,
+                    changed.Assignment.Leader, changed.Assignment.LeaderEpoch, string.Join(",", changed.Assignment.Isr));
+                _partitions.Tell(new GetPartitionState(partition)); // starts the entity on its new leader now, not at the next request
+            }
+            else
+            {
+                _log.Warning("Partition {0} is offline: no in-sync replica is alive (last ISR [{1}]); it stays unavailable until one returns",
+                    partition, string.Join(",", changed.Assignment.Isr));
+            }
+        });
+    }
     public static Props Props(ActorBrokerSettings settings, IActorRef partitions) =>
         Akka.Actor.Props.Create(() => new TopicRegistry(settings, partitions));
 
     private void Handle(object command)
     {
-        var decision = _state.Decide(command, _settings, Guid.NewGuid);
+        var decision = _state.Decide(command, _settings, Guid.NewGuid, EligibleBrokers);
         if (decision.Events.Count == 0)
         {
             Sender.Tell(decision.Reply);

@@ -20,20 +20,97 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         TopicDeleted deleted => this with { Topics = Topics.Remove(deleted.Name) },
         TopicConfigsChanged changed when Topics.TryGetValue(changed.Name, out var topic) && topic.TopicId == changed.TopicId =>
             this with { Topics = Topics.SetItem(changed.Name, topic with { Configs = changed.Configs }) },
+        PartitionAssignmentChanged changed when Topics.TryGetValue(changed.Topic, out var topic) && topic.TopicId == changed.TopicId
+                                                && changed.Partition < topic.Assignments.Length =>
+            this with { Topics = Topics.SetItem(changed.Topic, topic with { Assignments = topic.Assignments.SetItem(changed.Partition, changed.Assignment) }) },
         _ => this,
     };
 
-    public Decision Decide(object command, ActorBrokerSettings settings, Func<Guid> newTopicId) => command switch
+    /// <param name="brokers">The node ids that may host partitions now (Up broker members); new topics are placed on them.</param>
+    public Decision Decide(object command, ActorBrokerSettings settings, Func<Guid> newTopicId, IReadOnlyCollection<int> brokers) => command switch
     {
-        CreateTopic create => DecideCreate(create, settings, newTopicId),
+        CreateTopic create => DecideCreate(create, settings, newTopicId, brokers),
         DeleteTopic delete => DecideDelete(delete),
-        DescribeTopics describe => DecideDescribe(describe, settings, newTopicId),
+        DescribeTopics describe => DecideDescribe(describe, settings, newTopicId, brokers),
         ReplaceTopicConfigs replace => DecideReplaceConfigs(replace),
         AlterTopicConfigs alter => DecideAlterConfigs(alter, settings),
+        BecomeLeader become => DecideBecomeLeader(become),
+        LocatePartition locate => new Decision([], Locate(locate.EntityId)),
+        GetPartitionLeaders => new Decision([], new PartitionLeaders(LeadersByEntityId())),
         _ => throw new ArgumentException($"Not a topic registry command: {command.GetType().Name}", nameof(command)),
     };
 
-    private Decision DecideCreate(CreateTopic create, ActorBrokerSettings settings, Func<Guid> newTopicId)
+    /// <summary>
+    /// Re-elects the leader of every partition for the brokers now <paramref name="eligible"/> to lead and
+    /// <paramref name="present"/> (see <see cref="PartitionAssignment.Reelect"/>): one
+    /// <see cref="PartitionAssignmentChanged"/> per changed partition.
+    /// </summary>
+    public IReadOnlyList<PartitionAssignmentChanged> DecideMembership(IReadOnlySet<int> eligible, IReadOnlySet<int> present)
+    {
+        var events = new List<PartitionAssignmentChanged>();
+        foreach (var topic in Topics.Values)
+        {
+            for (int p = 0; p < topic.Assignments.Length; p++)
+            {
+                var next = topic.Assignments[p].Reelect(eligible, present);
+                if (next != topic.Assignments[p])
+                    events.Add(new PartitionAssignmentChanged(topic.Name, topic.TopicId, p, next));
+            }
+        }
+        return events;
+    }
+
+    /// <summary>Topics recovered from a journal written before placement existed (single node) live on <paramref name="nodeId"/>.</summary>
+    public TopicRegistryState WithLegacyPlacement(int nodeId) => this with
+    {
+        Topics = Topics.SetItems(Topics.Values
+            .Where(t => t.Assignments.Length < t.PartitionCount)
+            .Select(t => KeyValuePair.Create(t.Name, t with
+            {
+                Assignments = Enumerable.Range(0, t.PartitionCount)
+                    .Select(p => p < t.Assignments.Length ? t.Assignments[p] : PartitionAssignment.Initial([nodeId]))
+                    .ToImmutableArray(),
+            }))),
+    };
+
+    private int PlacedPartitions => Topics.Values.Sum(t => t.PartitionCount);
+
+    private PartitionLocation Locate(string entityId)
+    {
+        var partition = TopicPartition.ParseEntityId(entityId);
+        return Topics.TryGetValue(partition.Topic, out var topic) && partition.Partition < topic.Assignments.Length
+            ? new PartitionLocation(entityId, Exists: true, topic.Assignments[partition.Partition].Leader)
+            : new PartitionLocation(entityId, Exists: false, PartitionAssignment.NoLeader);
+    }
+
+    private ImmutableDictionary<string, int> LeadersByEntityId() =>
+        Topics.Values
+            .SelectMany(t => t.Assignments.Select((a, p) => KeyValuePair.Create(new TopicPartition(t.Name, p).EntityId, a.Leader)))
+            .ToImmutableDictionary();
+
+    private Decision DecideBecomeLeader(BecomeLeader become)
+    {
+        var (name, partition) = become.Partition;
+        if (!Topics.TryGetValue(name, out var topic) || partition >= topic.Assignments.Length)
+            return new Decision([], new LeadershipResult(ErrorCode.UnknownTopicOrPartition, $"Topic partition {become.Partition} does not exist.", null, -1));
+        var assignment = topic.Assignments[partition];
+        if (assignment.Leader != become.NodeId)
+            return new Decision([], new LeadershipResult(ErrorCode.NotLeaderOrFollower,
+                $"Node {become.NodeId} is not the leader of {become.Partition} (the leader is {assignment.Leader}).", topic, assignment.LeaderEpoch));
+        var next = assignment with { LeaderEpoch = Math.Max(assignment.LeaderEpoch + 1, become.MinEpoch) };
+        var changed = new PartitionAssignmentChanged(name, topic.TopicId, partition, next);
+        return new Decision([changed], new LeadershipResult(ErrorCode.None, null, Apply(changed).Topics[name], next.LeaderEpoch));
+    }
+
+    /// <summary>Places a new topic's partitions, or says why it cannot (fewer brokers than replicas).</summary>
+    private (ImmutableArray<PartitionAssignment> Assignments, string? Error) Place(int partitions, short replicationFactor, IReadOnlyCollection<int> brokers)
+    {
+        if (replicationFactor > brokers.Count)
+            return ([], $"Replication factor {replicationFactor} is larger than the {brokers.Count} broker(s) available.");
+        return (ReplicaPlacement.Assign(0, partitions, replicationFactor, brokers, PlacedPartitions), null);
+    }
+
+    private Decision DecideCreate(CreateTopic create, ActorBrokerSettings settings, Func<Guid> newTopicId, IReadOnlyCollection<int> brokers)
     {
         CreateTopicResult Fail(ErrorCode error, string message) => new(create.Name, error, message, null);
 
@@ -47,16 +124,16 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
             return new Decision([], Fail(ErrorCode.InvalidReplicationFactor, $"Replication factor must be at least 1 (or -1 for the default), but was {create.ReplicationFactor}."));
         short replicationFactor = create.ReplicationFactor == -1 ? settings.DefaultReplicationFactor : create.ReplicationFactor;
         if (replicationFactor > 1)
-            return new Decision([], Fail(ErrorCode.InvalidReplicationFactor, $"Replication factor {replicationFactor} is larger than the 1 broker available."));
+            return new Decision([], Fail(ErrorCode.InvalidReplicationFactor,
+                $"Replication factor {replicationFactor} needs partition replication, which this version does not have yet; use 1."));
         if (TopicConfigs.Validate(create.Configs) is { } invalidConfig)
             return new Decision([], Fail(ErrorCode.InvalidConfig, invalidConfig));
+        int partitions = create.Partitions == -1 ? settings.DefaultPartitions : create.Partitions;
+        var (assignments, placementError) = Place(partitions, replicationFactor, brokers);
+        if (placementError is not null)
+            return new Decision([], Fail(ErrorCode.InvalidReplicationFactor, placementError));
 
-        var topic = new TopicDescription(
-            create.Name,
-            newTopicId(),
-            create.Partitions == -1 ? settings.DefaultPartitions : create.Partitions,
-            replicationFactor,
-            create.Configs);
+        var topic = new TopicDescription(create.Name, newTopicId(), partitions, replicationFactor, create.Configs) { Assignments = assignments };
         var reply = new CreateTopicResult(create.Name, ErrorCode.None, null, topic);
         return create.ValidateOnly ? new Decision([], reply) : new Decision([new TopicCreated(topic)], reply);
     }
@@ -68,7 +145,7 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         return new Decision([new TopicDeleted(topic.Name, topic.TopicId, topic.PartitionCount)], new DeleteTopicResult(topic.Name, ErrorCode.None, null, topic.TopicId));
     }
 
-    private Decision DecideDescribe(DescribeTopics describe, ActorBrokerSettings settings, Func<Guid> newTopicId)
+    private Decision DecideDescribe(DescribeTopics describe, ActorBrokerSettings settings, Func<Guid> newTopicId, IReadOnlyCollection<int> brokers)
     {
         if (describe.Names is null)
             return new Decision([], new DescribeTopicsResult(Topics.Values.Select(t => new TopicLookup(t.Name, ErrorCode.None, t)).ToList()));
@@ -93,9 +170,15 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
                 lookups.Add(new TopicLookup(name, ErrorCode.UnknownTopicOrPartition, null));
                 continue;
             }
+            var (assignments, placementError) = state.Place(settings.DefaultPartitions, settings.DefaultReplicationFactor, brokers);
+            if (placementError is not null)
+            {
+                lookups.Add(new TopicLookup(name, ErrorCode.LeaderNotAvailable, null));
+                continue;
+            }
             var created = new TopicCreated(new TopicDescription(
                 name, newTopicId(), settings.DefaultPartitions, settings.DefaultReplicationFactor,
-                ImmutableSortedDictionary<string, string>.Empty));
+                ImmutableSortedDictionary<string, string>.Empty) { Assignments = assignments });
             events.Add(created);
             state = state.Apply(created);
             lookups.Add(new TopicLookup(name, ErrorCode.None, created.Topic));

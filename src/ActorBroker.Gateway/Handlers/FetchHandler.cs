@@ -51,7 +51,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
         var lookup = topics[topic];
         if (lookup.Topic is null)
             return lookup.Error == ErrorCode.None ? ErrorCode.UnknownTopicOrPartition : lookup.Error;
-        return partition >= 0 && partition < lookup.Topic.PartitionCount ? ErrorCode.None : ErrorCode.UnknownTopicOrPartition;
+        return lookup.Topic.Availability(partition);
     }
 
     private static async Task<List<(string Topic, FetchResponse.PartitionData Data)>> ReadAllAsync(

@@ -1,3 +1,4 @@
+using ActorBroker.Cluster.Membership;
 using ActorBroker.Cluster.Topics;
 using ActorBroker.Protocol;
 using ActorBroker.Protocol.Messages;
@@ -6,8 +7,8 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Gateway.Handlers;
 
 /// <summary>
-/// Metadata v0–v8: this node as the only broker, leader of every partition, and the topics asked for (every topic
-/// when the list is null, or empty in v0). Unknown topics are created when the request allows it (always before
+/// Metadata v0–v8: this node as the only broker, and the topics asked for (every topic when the list is null, or
+/// empty in v0) with each partition's leader, epoch, replicas and ISR as the controller placed them. Unknown topics are created when the request allows it (always before
 /// v4) and <c>actorbroker.auto-create-topics</c> is on.
 /// </summary>
 public sealed class MetadataHandler : RequestHandler<MetadataRequest, MetadataResponse>
@@ -35,26 +36,26 @@ public sealed class MetadataHandler : RequestHandler<MetadataRequest, MetadataRe
             Brokers = [new MetadataResponse.MetadataResponseBroker { NodeId = settings.NodeId, Host = settings.AdvertisedHost, Port = settings.AdvertisedPort }],
             ClusterId = settings.ClusterId,
             ControllerId = settings.NodeId,
-            Topics = topics.Select(t => TopicMetadata(t, settings.NodeId)).ToList(),
+            Topics = topics.Select(t => TopicMetadata(t, context.Broker.Brokers.Current)).ToList(),
         };
     }
 
-    private static MetadataResponse.MetadataResponseTopic TopicMetadata(TopicLookup lookup, int nodeId) => new()
+    private static MetadataResponse.MetadataResponseTopic TopicMetadata(TopicLookup lookup, BrokerView brokers) => new()
     {
         ErrorCode = (short)lookup.Error,
         Name = lookup.Name,
         TopicId = lookup.Topic?.TopicId ?? Guid.Empty,
         Partitions = lookup.Topic is null
             ? []
-            : lookup.Topic.Partitions.Select(p => new MetadataResponse.MetadataResponsePartition
+            : lookup.Topic.Assignments.Select((a, p) => new MetadataResponse.MetadataResponsePartition
             {
-                ErrorCode = (short)ErrorCode.None,
-                PartitionIndex = p.Partition,
-                LeaderId = nodeId,
-                LeaderEpoch = -1,
-                ReplicaNodes = [nodeId],
-                IsrNodes = [nodeId],
-                OfflineReplicas = [],
+                ErrorCode = (short)lookup.Topic.Availability(p),
+                PartitionIndex = p,
+                LeaderId = a.Leader,
+                LeaderEpoch = a.LeaderEpoch,
+                ReplicaNodes = [.. a.Replicas],
+                IsrNodes = [.. a.Isr],
+                OfflineReplicas = a.Replicas.Where(r => brokers.ByNodeId(r) is not { IsLive: true }).ToList(),
             }).ToList(),
     };
 }

@@ -56,8 +56,10 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRespo
     private static async Task<ProduceResponse.PartitionProduceResponse> AppendAsync(
         RequestContext context, TopicLookup topic, ProduceRequest.PartitionProduceData data, bool waitForFsync, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (topic.Topic is null || data.Index < 0 || data.Index >= topic.Topic.PartitionCount)
+        if (topic.Topic is null)
             return Failed(data.Index, topic.Error == ErrorCode.None ? ErrorCode.UnknownTopicOrPartition : topic.Error, null);
+        if (topic.Topic.Availability(data.Index) is var unavailable and not ErrorCode.None)
+            return Failed(data.Index, unavailable, null);
         if (data.Records is not { Length: > 0 } records)
             return Failed(data.Index, ErrorCode.CorruptMessage, "The partition's record set is empty.");
         try
@@ -66,7 +68,7 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRespo
             var batches = MemoryMarshal.AsMemory(records);
             var result = await context.Broker.AskPartitionAsync<AppendBatchesResult>(
                 new AppendBatches(new TopicPartition(topic.Name, data.Index), batches, WaitForFsync: waitForFsync), timeout, cancellationToken).ConfigureAwait(false);
-            if (result.Error == ErrorCode.UnknownTopicOrPartition)
+            if (result.Error is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable)
                 context.TopicCache.Forget(topic.Name);
             return new ProduceResponse.PartitionProduceResponse
             {

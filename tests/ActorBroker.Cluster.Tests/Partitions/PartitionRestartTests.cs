@@ -34,7 +34,7 @@ public sealed class PartitionRestartTests : IDisposable
             var after = await restarted.Partitions.Ask<PartitionStateResult>(new GetPartitionState(partition), Timeout);
             Assert.Equal(50, before.LogEndOffset);
             Assert.Equal(50, after.LogEndOffset);
-            Assert.Equal(before.LeaderEpoch + 1, after.LeaderEpoch);
+            Assert.True(after.LeaderEpoch > before.LeaderEpoch, $"epoch {after.LeaderEpoch} after the restart, {before.LeaderEpoch} before");
 
             var next = await restarted.Partitions.Ask<AppendBatchesResult>(new AppendBatches(partition, Batch(1)), Timeout);
             Assert.Equal(50, next.BaseOffset);

@@ -13,7 +13,7 @@ public class TopicRegistryStateTests
     private static readonly ImmutableSortedDictionary<string, string> NoConfigs = ImmutableSortedDictionary<string, string>.Empty;
 
     private static Decision Decide(TopicRegistryState state, object command, ActorBrokerSettings? settings = null) =>
-        state.Decide(command, settings ?? Settings, Guid.NewGuid);
+        state.Decide(command, settings ?? Settings, Guid.NewGuid, [1]);
 
     private static TopicRegistryState After(TopicRegistryState state, Decision decision) =>
         decision.Events.Aggregate(state, (s, e) => s.Apply(e));

@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+
+namespace ActorBroker.Cluster.Topics;
+
+/// <summary>
+/// Where one partition lives, as the controller (the topic registry) decided: its replica set (node ids, the
+/// preferred leader first), the current leader (-1: offline, no in-sync replica is alive), the leader epoch (bumped
+/// on every leadership change, stamped into the batches the leader writes) and the in-sync replicas.
+/// </summary>
+public sealed record PartitionAssignment(ImmutableArray<int> Replicas, int Leader, int LeaderEpoch, ImmutableArray<int> Isr)
+{
+    public const int NoLeader = -1;
+
+    public bool IsOnline => Leader != NoLeader;
+
+    public static PartitionAssignment Initial(ImmutableArray<int> replicas) => new(replicas, replicas[0], 0, replicas);
+
+    /// <summary>
+    /// The assignment after a membership change. <paramref name="eligible"/> brokers (Up) may take leadership;
+    /// <paramref name="present"/> ones (Up, or Leaving while they hand over) still hold their replicas. Replicas
+    /// not present leave the ISR. A leader that is not eligible hands over to the first eligible in-sync replica;
+    /// if there is none it stays while present (a single replica keeps serving until its node is gone) and the
+    /// partition goes offline once it is not: the ISR then keeps its last members, the replicas known to hold every
+    /// acknowledged record, and the first of them to come back leads again. Never elects outside the ISR. Every
+    /// leadership change bumps the epoch. Worked example: replicas [1,2,3], leader 1, ISR [1,2,3]; node 1 dies:
+    /// leader 2, ISR [2,3], epoch + 1; nodes 2 and 3 die as well: leader -1, ISR [2,3]; node 3 returns: leader 3, ISR [3].
+    /// </summary>
+    public PartitionAssignment Reelect(IReadOnlySet<int> eligible, IReadOnlySet<int> present)
+    {
+        var presentIsr = Isr.Where(present.Contains).ToImmutableArray();
+        if (IsOnline && eligible.Contains(Leader))
+            return presentIsr.Length == Isr.Length ? this : this with { Isr = presentIsr };
+        int successor = presentIsr.FirstOrDefault(eligible.Contains, NoLeader);
+        if (successor != NoLeader)
+            return this with { Leader = successor, LeaderEpoch = LeaderEpoch + 1, Isr = presentIsr.Remove(Leader) };
+        if (IsOnline && present.Contains(Leader))
+            return presentIsr.Length == Isr.Length ? this : this with { Isr = presentIsr };
+        return IsOnline ? this with { Leader = NoLeader, LeaderEpoch = LeaderEpoch + 1 } : this;
+    }
+
+    public bool Equals(PartitionAssignment? other) =>
+        other is not null && Leader == other.Leader && LeaderEpoch == other.LeaderEpoch
+        && Replicas.SequenceEqual(other.Replicas) && Isr.SequenceEqual(other.Isr);
+
+    public override int GetHashCode() => HashCode.Combine(Leader, LeaderEpoch, Replicas.Length, Isr.Length);
+}
+
+/// <summary>Spreads partitions over brokers, Kafka style: partition p's replicas are consecutive brokers starting at
+/// <c>start + p</c>, so leaders (the first replica) rotate over every broker and each broker holds the same share.</summary>
+public static class ReplicaPlacement
+{
+    /// <param name="brokers">The node ids to place on (any order; sorted here so the result is deterministic).</param>
+    /// <param name="start">Rotates the first leader; the registry passes the number of partitions it already placed,
+    /// so successive topics continue the rotation instead of all starting on the lowest node id.</param>
+    public static ImmutableArray<PartitionAssignment> Assign(int firstPartition, int partitions, int replicationFactor, IEnumerable<int> brokers, int start)
+    {
+        var nodes = brokers.Order().ToArray();
+        if (replicationFactor > nodes.Length)
+            throw new ArgumentException($"Replication factor {replicationFactor} is larger than the {nodes.Length} broker(s) available.");
+        var result = ImmutableArray.CreateBuilder<PartitionAssignment>(partitions);
+        for (int p = firstPartition; p < firstPartition + partitions; p++)
+        {
+            var replicas = Enumerable.Range(0, replicationFactor)
+                .Select(k => nodes[(start + p + k) % nodes.Length])
+                .ToImmutableArray();
+            result.Add(PartitionAssignment.Initial(replicas));
+        }
+        return result.MoveToImmutable();
+    }
+}
