@@ -8,8 +8,8 @@ namespace ActorBroker.Storage;
 /// </summary>
 public sealed class InvalidRecordBatchException : Exception
 {
-    public InvalidRecordBatchException(BatchCheck check, int batchIndex, int position)
-        : base($"Record batch #{batchIndex} at byte {position} of the appended buffer is invalid: {check}.")
+    public InvalidRecordBatchException(BatchCheck check, int batchIndex, int position, string? message = null)
+        : base(message ?? $"Record batch #{batchIndex} at byte {position} of the appended buffer is invalid: {check}.")
     {
         Check = check;
         BatchIndex = batchIndex;

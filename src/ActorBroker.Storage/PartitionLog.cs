@@ -233,7 +233,30 @@ public sealed class PartitionLog : IDisposable
     /// carries it. <paramref name="nowMs"/> defaults to the wall clock. Writer thread only. Not fsynced: see <see cref="Flush"/>.
     /// </summary>
     /// <exception cref="InvalidRecordBatchException">A batch is not Valid per <see cref="RecordBatch.Check"/>, or the buffer is empty.</exception>
-    public AppendResult Append(Memory<byte> batches, int leaderEpoch, long? nowMs = null)
+    public AppendResult Append(Memory<byte> batches, int leaderEpoch, long? nowMs = null) =>
+        AppendBatches(batches, leaderEpoch, assignOffsets: true, nowMs);
+
+    /// <summary>
+    /// A follower's append: <paramref name="batches"/> were copied from the leader's log and already carry their
+    /// offsets and leader epochs, which are kept as they are (nothing is stamped, LogAppendTime included). The first
+    /// batch must start at <see cref="LogEndOffset"/> and each next one where the previous ended. Rolls segments as
+    /// <see cref="Append"/> does. Writer thread only.
+    /// </summary>
+    /// <exception cref="InvalidRecordBatchException">A batch is not valid, or its offsets do not continue the log.</exception>
+    public AppendResult AppendReplicated(Memory<byte> batches, long? nowMs = null) =>
+        AppendBatches(batches, leaderEpoch: -1, assignOffsets: false, nowMs);
+
+    /// <summary>The leader epoch stamped in the last batch of the log, or -1 when the log holds no batch.</summary>
+    public int LastBatchEpoch()
+    {
+        long end = LogEndOffset;
+        if (end <= LogStartOffset)
+            return -1;
+        var last = Read(end - 1, maxBytes: 0, minOneBatch: true).Records.Span;
+        return last.Length >= RecordBatch.HeaderSize ? BinaryPrimitives.ReadInt32BigEndian(last[12..]) : -1;
+    }
+
+    private AppendResult AppendBatches(Memory<byte> batches, int leaderEpoch, bool assignOffsets, long? nowMs)
     {
         ThrowIfDisposed();
         Span<byte> span = batches.Span;
@@ -251,16 +274,24 @@ public sealed class PartitionLog : IDisposable
         }
 
         long now = nowMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        long logAppendTime = _config.TimestampType == TimestampType.LogAppendTime ? now : -1;
+        long logAppendTime = assignOffsets && _config.TimestampType == TimestampType.LogAppendTime ? now : -1;
         int count = sizes.Count;
         var lastOffsets = new long[count];
         long firstOffset = _logEndOffset, nextOffset = firstOffset;
         for (int i = 0, position = 0; i < count; position += sizes[i], i++)
         {
             int lastOffsetDelta = BinaryPrimitives.ReadInt32BigEndian(span[(position + 23)..]);
-            if (logAppendTime >= 0)
-                RecordBatch.SetLogAppendTime(span[position..], logAppendTime);
-            RecordBatch.Stamp(span[position..], nextOffset, leaderEpoch);
+            if (assignOffsets)
+            {
+                if (logAppendTime >= 0)
+                    RecordBatch.SetLogAppendTime(span[position..], logAppendTime);
+                RecordBatch.Stamp(span[position..], nextOffset, leaderEpoch);
+            }
+            else if (BinaryPrimitives.ReadInt64BigEndian(span[position..]) != nextOffset)
+            {
+                throw new InvalidRecordBatchException(BatchCheck.Valid, i, position,
+                    $"Replicated batch {i} starts at offset {BinaryPrimitives.ReadInt64BigEndian(span[position..])}, but the log continues at {nextOffset}.");
+            }
             lastOffsets[i] = nextOffset + lastOffsetDelta;
             nextOffset = lastOffsets[i] + 1;
         }
