@@ -341,21 +341,24 @@ public sealed class PartitionLog : IDisposable
     /// Never returns bytes at or past the log end seen at the start of the read. Any thread.
     /// </summary>
     /// <exception cref="OffsetOutOfRangeException"><paramref name="startOffset"/> is below LogStartOffset or above LogEndOffset.</exception>
-    public ReadResult Read(long startOffset, int maxBytes, bool minOneBatch)
+    /// <param name="maxOffset">Reads stop before the batch holding this offset (a consumer's read stops at the high
+    /// watermark, which is always a batch boundary); an offset between it and the log end reads nothing.</param>
+    public ReadResult Read(long startOffset, int maxBytes, bool minOneBatch, long maxOffset = long.MaxValue)
     {
         ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
-        return Consistent(() => ReadUnlocked(startOffset, maxBytes, minOneBatch));
+        return Consistent(() => ReadUnlocked(startOffset, maxBytes, minOneBatch, maxOffset));
     }
 
-    private ReadResult ReadUnlocked(long startOffset, int maxBytes, bool minOneBatch)
+    private ReadResult ReadUnlocked(long startOffset, int maxBytes, bool minOneBatch, long maxOffset)
     {
         long logEnd = Volatile.Read(ref _logEndOffset);
         long logStart = Volatile.Read(ref _logStartOffset);
         var segments = Volatile.Read(ref _segments);
         if (startOffset < logStart || startOffset > logEnd)
             throw new OffsetOutOfRangeException(startOffset, logStart, logEnd);
-        if (startOffset == logEnd)
+        long readEnd = Math.Min(logEnd, maxOffset);
+        if (startOffset >= readEnd)
             return new ReadResult(ReadOnlyMemory<byte>.Empty, logStart, logEnd);
 
         var chunks = new List<byte[]>(1);
@@ -372,7 +375,7 @@ public sealed class PartitionLog : IDisposable
                     continue; // the offset lies in a gap after this segment's last batch
             }
             int remaining = maxBytes - total;
-            var bytes = segment.ReadBatches(position, limit, logEnd, remaining, minOneBatch && total == 0, out bool reachedLimit);
+            var bytes = segment.ReadBatches(position, limit, readEnd, remaining, minOneBatch && total == 0, out bool reachedLimit);
             if (bytes.Length > 0)
                 chunks.Add(bytes);
             total += bytes.Length;

@@ -44,6 +44,20 @@ public sealed class ReplicatedAppendTests : IDisposable
     }
 
     [Fact]
+    public void A_read_bounded_by_the_high_watermark_returns_only_the_batches_below_it()
+    {
+        using var log = _leaderDir.Open();
+        log.Append(BatchBuilder.Build(3), 0);
+        log.Append(BatchBuilder.Build(2), 0);
+
+        var below = BatchBuilder.Split(log.Read(0, int.MaxValue, minOneBatch: true, maxOffset: 3).Records);
+
+        Assert.Equal([0L], below.Select(b => b.BaseOffset));
+        Assert.True(log.Read(3, int.MaxValue, minOneBatch: true, maxOffset: 3).Records.IsEmpty);
+        Assert.Equal(5, log.Read(3, int.MaxValue, minOneBatch: true, maxOffset: 5).LogEndOffset);
+    }
+
+    [Fact]
     public void An_empty_log_has_no_last_batch_epoch()
     {
         using var log = _leaderDir.Open();
