@@ -54,6 +54,7 @@ public sealed record ActorBrokerSettings(
                 ? messages
                 : throw new ConfigurationException("actorbroker.log.flush-messages must be positive."),
             AcksAllWaitsForFsync = log.GetBoolean("acks-all-waits-for-fsync"),
+            Replication = Cluster.Replication.ReplicationSettings.Create(config),
         };
     }
 
@@ -62,6 +63,8 @@ public sealed record ActorBrokerSettings(
 
     /// <summary>Whether a Produce with acks=all is answered only after its partition's log is fsynced.</summary>
     public bool AcksAllWaitsForFsync { get; init; }
+
+    public Replication.ReplicationSettings Replication { get; init; } = Cluster.Replication.ReplicationSettings.Default;
 
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
 

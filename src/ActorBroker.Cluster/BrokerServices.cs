@@ -5,6 +5,7 @@ using Akka.Cluster.Tools.Singleton;
 using ActorBroker.Cluster.Groups;
 using ActorBroker.Cluster.Membership;
 using ActorBroker.Cluster.Partitions;
+using ActorBroker.Cluster.Replication;
 using ActorBroker.Cluster.Sharding;
 using ActorBroker.Cluster.Topics;
 
@@ -38,16 +39,19 @@ public sealed record BrokerServices(
                 $"/user/{TopicRegistry.Name}",
                 ClusterSingletonProxySettings.Create(system).WithRole(BrokerIdentity.BrokerRole)),
             TopicRegistry.Name + "-proxy");
+        var localReplicas = new LocalReplicas();
         var sharding = ClusterSharding.Get(system); // loads sharding's default config, which the settings read
         var shardingSettings = ClusterShardingSettings.Create(system).WithRole(BrokerIdentity.BrokerRole);
 
         var partitions = sharding.Start(
             PartitionTypeName,
-            entityId => PartitionActor.Props(TopicPartition.ParseEntityId(entityId), settings, topicsProxy),
+            entityId => PartitionActor.Props(TopicPartition.ParseEntityId(entityId), settings, topicsProxy, localReplicas),
             shardingSettings,
             new PartitionMessageExtractor(),
             new LeaderShardAllocationStrategy(system, topicsProxy, brokers, TimeSpan.FromSeconds(5)),
             PoisonPill.Instance);
+
+        localReplicas.Manager = system.ActorOf(ReplicaManager.Props(settings, partitions, localReplicas), ReplicaManager.Name);
 
         var groupSettings = GroupSettings.Create(system.Settings.Config);
         var groups = sharding.Start(

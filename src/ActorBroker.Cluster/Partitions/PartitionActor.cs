@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
+using System.Collections.Immutable;
+using ActorBroker.Cluster.Replication;
 using ActorBroker.Cluster.Topics;
 using ActorBroker.Protocol;
 using ActorBroker.Storage;
@@ -18,17 +20,19 @@ namespace ActorBroker.Cluster.Partitions;
 /// gave, then serve. Appends run inside the actor (one writer);
 /// reads run on the thread pool against the log's thread-safe read path, so a slow fetch never holds up appends.
 /// </summary>
-public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithUnboundedStash
+public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers, IWithUnboundedStash
 {
     private const string FlushTimer = "flush";
     private const string RetentionTimer = "retention";
     private const string WaiterSweepTimer = "sweep-waiters";
+    private const string OpenTimer = "open";
     private static readonly TimeSpan WaiterSweepInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RegistryTimeout = TimeSpan.FromSeconds(10);
 
     private readonly TopicPartition _partition;
     private readonly ActorBrokerSettings _settings;
     private readonly IActorRef _registry;
+    private readonly LocalReplicas _localReplicas;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<(IActorRef ReplyTo, AwaitLogEnd Request)> _waiters = new();
 
@@ -42,14 +46,17 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
     private long _retentionMs;
     private long _retentionBytes;
 
-    public PartitionActor(TopicPartition partition, ActorBrokerSettings settings, IActorRef registry)
+    public PartitionActor(TopicPartition partition, ActorBrokerSettings settings, IActorRef registry, LocalReplicas localReplicas)
     {
         _partition = partition;
         _settings = settings;
         _registry = registry;
+        _localReplicas = localReplicas;
 
         Recover<LogCreated>(e => _metadata = _metadata.Apply(e));
         Recover<LeaderEpochStarted>(e => _metadata = _metadata.Apply(e));
+        Recover<SegmentsDeleted>(_ => { });
+        Recover<LogStartOffsetAdvanced>(_ => { });
         Recover<RecoveryCompleted>(_ => LookUpTopic());
         CommandAny(_ => Stash.Stash());
     }
@@ -58,8 +65,8 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(TopicPartition partition, ActorBrokerSettings settings, IActorRef registry) =>
-        Akka.Actor.Props.Create(() => new PartitionActor(partition, settings, registry));
+    public static Props Props(TopicPartition partition, ActorBrokerSettings settings, IActorRef registry, LocalReplicas localReplicas) =>
+        Akka.Actor.Props.Create(() => new PartitionActor(partition, settings, registry, localReplicas));
 
     private PartitionLog OpenLog => _partitionLog ?? throw new InvalidOperationException("The partition log is not open.");
 
@@ -81,11 +88,24 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
                 BecomeUnavailable(result.Error, result.ErrorMessage ?? $"Topic partition {_partition} is not available here.");
                 return;
             }
-            Open(result.Topic, result.LeaderEpoch);
+            OpenWhenReleased(new OpenAsLeader(result.Topic, result.LeaderEpoch));
         });
+        Command<OpenAsLeader>(OpenWhenReleased);
         Command<Status.Failure>(failure =>
             BecomeUnavailable(ErrorCode.LeaderNotAvailable, $"The topic registry did not answer: {failure.Cause.Message}"));
         CommandAny(_ => Stash.Stash());
+    }
+
+    /// <summary>Opens the log once this node's follower of the partition (if any) has closed it.</summary>
+    private void OpenWhenReleased(OpenAsLeader open)
+    {
+        if (_localReplicas.TryAcquire(_partition, Self))
+        {
+            Open(open.Topic, open.LeaderEpoch);
+            return;
+        }
+        _localReplicas.Manager.Tell(new StopFollowing(_partition, open.LeaderEpoch));
+        Timers.StartSingleTimer(OpenTimer, open, TimeSpan.FromMilliseconds(100));
     }
 
     private void Open(TopicDescription topic, int leaderEpoch)
@@ -101,18 +121,20 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
                 _partition, _metadata.TopicId);
             Directory.Delete(directory, recursive: true);
         }
-        _partitionLog = PartitionLog.Open(directory, LogConfigFor(effective));
+        _partitionLog = PartitionLog.Open(directory, TopicLogConfig.For(effective, _settings));
         var events = new List<object>();
         if (!_metadata.Created || earlierTopic)
             events.Add(new LogCreated(_partition, topic.TopicId, DateTime.UtcNow));
         events.Add(new LeaderEpochStarted(leaderEpoch, _partitionLog.LogEndOffset));
         PersistAll(events, e => _metadata = _metadata.Apply(e));
+        StartReplication(topic.Assignments[_partition.Partition] with { LeaderEpoch = leaderEpoch });
         DeferAsync("opened", _ =>
         {
             _log.Info("Partition {0} open: log start {1}, log end {2}, leader epoch {3}",
                 _partition, OpenLog.LogStartOffset, OpenLog.LogEndOffset, _metadata.LeaderEpoch);
             Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, _flushInterval);
             Timers.StartPeriodicTimer(RetentionTimer, RetentionTick.Instance, _settings.RetentionCheckInterval);
+            Timers.StartPeriodicTimer(IsrTimer, IsrTick.Instance, IsrCheckInterval);
             Become(Serving);
             Stash.UnstashAll();
         });
@@ -125,6 +147,7 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         _retentionMs = long.Parse(effective[TopicConfigs.RetentionMs]);
         _retentionBytes = long.Parse(effective[TopicConfigs.RetentionBytes]);
         _flushMessages = long.Parse(effective[TopicConfigs.FlushMessages]);
+        _minInsyncReplicas = int.Parse(effective[TopicConfigs.MinInsyncReplicas]);
         var flushInterval = TimeSpan.FromMilliseconds(long.Parse(effective[TopicConfigs.FlushMs]));
         if (flushInterval != _flushInterval && Timers.IsTimerActive(FlushTimer))
             Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, flushInterval);
@@ -145,27 +168,18 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
             _partition, _maxMessageBytes, _retentionMs, _retentionBytes, _flushMessages, (long)_flushInterval.TotalMilliseconds);
     }
 
-    private LogConfig LogConfigFor(IReadOnlyDictionary<string, string> effective)
-    {
-        return _settings.Log with
-        {
-            SegmentBytes = int.Parse(effective[TopicConfigs.SegmentBytes]),
-            SegmentIndexBytes = int.Parse(effective[TopicConfigs.SegmentIndexBytes]),
-            IndexIntervalBytes = int.Parse(effective[TopicConfigs.IndexIntervalBytes]),
-            SegmentMs = long.Parse(effective[TopicConfigs.SegmentMs]),
-            TimestampType = effective[TopicConfigs.MessageTimestampType] == "LogAppendTime"
-                ? ActorBroker.Protocol.Records.TimestampType.LogAppendTime
-                : ActorBroker.Protocol.Records.TimestampType.CreateTime,
-        };
-    }
-
     private void Serving()
     {
         Command<AppendBatches>(Append);
         Command<ReadBatches>(Read);
         Command<AwaitLogEnd>(AwaitLogEnd);
         Command<GetPartitionState>(_ => Sender.Tell(new PartitionStateResult(
-            ErrorCode.None, OpenLog.LogStartOffset, OpenLog.LogEndOffset, OpenLog.LogEndOffset, _metadata.LeaderEpoch)));
+            ErrorCode.None, OpenLog.LogStartOffset, HighWatermark, OpenLog.LogEndOffset, _metadata.LeaderEpoch)));
+        Command<ReplicaFetch>(ReplicaFetch);
+        Command<GetEpochEnd>(GetEpochEnd);
+        Command<AssignmentChanged>(OnAssignmentChanged);
+        Command<AlterIsrAnswer>(OnAlterIsrAnswer);
+        Command<IsrTick>(_ => CheckIsr());
         Command<FindOffsetForTimestamp>(FindOffsetForTimestamp);
         Command<DeletePartition>(Delete);
         Command<TopicConfigChanged>(ChangeConfigs);
@@ -183,6 +197,12 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
                 $"A record batch of {size} bytes is larger than max.message.bytes ({_maxMessageBytes})."));
             return;
         }
+        if (command.AcksAll && _replication.Isr.Length < _minInsyncReplicas)
+        {
+            Sender.Tell(new AppendBatchesResult(ErrorCode.NotEnoughReplicas, -1, OpenLog.LogStartOffset,
+                $"{_partition} has {_replication.Isr.Length} in-sync replica(s) [{string.Join(",", _replication.Isr)}], fewer than min.insync.replicas ({_minInsyncReplicas})."));
+            return;
+        }
         try
         {
             var result = OpenLog.Append(command.Batches, _metadata.LeaderEpoch);
@@ -190,8 +210,12 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
             _unflushedMessages += result.LastOffset - result.FirstOffset + 1;
             if (_unflushedMessages >= _flushMessages || command.WaitForFsync)
                 Flush(); // one fsync covers every append since the last one, before this one is acknowledged
-            Sender.Tell(new AppendBatchesResult(ErrorCode.None, result.FirstOffset, OpenLog.LogStartOffset, LogAppendTimeMs: result.LogAppendTime));
-            NotifyWaiters();
+            var reply = new AppendBatchesResult(ErrorCode.None, result.FirstOffset, OpenLog.LogStartOffset, LogAppendTimeMs: result.LogAppendTime);
+            if (command.AcksAll)
+                AwaitReplication(Sender, result.LastOffset + 1, reply);
+            else
+                Sender.Tell(reply);
+            OnLogAppended();
         }
         catch (InvalidRecordBatchException ex)
         {
@@ -218,8 +242,8 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
     private void Read(ReadBatches command)
     {
         var log = OpenLog;
-        long highWatermark = log.LogEndOffset;
-        if (command.Offset < log.LogStartOffset || command.Offset > highWatermark)
+        long highWatermark = HighWatermark;
+        if (command.Offset < log.LogStartOffset || command.Offset > log.LogEndOffset)
         {
             Sender.Tell(new ReadBatchesResult(ErrorCode.OffsetOutOfRange, ReadOnlyMemory<byte>.Empty, highWatermark, log.LogStartOffset));
             return;
@@ -228,7 +252,7 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
         {
             try
             {
-                var read = log.Read(command.Offset, command.MaxBytes, command.MinOneBatch);
+                var read = log.Read(command.Offset, command.MaxBytes, command.MinOneBatch, maxOffset: highWatermark);
                 return new ReadBatchesResult(ErrorCode.None, read.Records, highWatermark, read.LogStartOffset);
             }
             catch (OffsetOutOfRangeException ex)
@@ -244,21 +268,20 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
 
     private void AwaitLogEnd(AwaitLogEnd command)
     {
-        if (OpenLog.LogEndOffset > command.Offset || command.Deadline <= DateTime.UtcNow)
+        if (HighWatermark > command.Offset || command.Deadline <= DateTime.UtcNow)
         {
-            Sender.Tell(new LogAdvanced(_partition, OpenLog.LogEndOffset));
+            Sender.Tell(new LogAdvanced(_partition, HighWatermark));
             return;
         }
         _waiters.Add((Sender, command));
-        if (!Timers.IsTimerActive(WaiterSweepTimer))
-            Timers.StartPeriodicTimer(WaiterSweepTimer, SweepWaitersTick.Instance, WaiterSweepInterval);
+        EnsureSweeping();
     }
 
     private void NotifyWaiters()
     {
         if (_waiters.Count == 0)
             return;
-        long end = OpenLog.LogEndOffset;
+        long end = HighWatermark;
         _waiters.RemoveAll(w =>
         {
             if (w.Request.Offset >= end)
@@ -271,7 +294,8 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
 
     private void SweepWaiters(DateTime now)
     {
-        long end = OpenLog.LogEndOffset;
+        SweepReplicationWaiters(now);
+        long end = HighWatermark;
         _waiters.RemoveAll(w =>
         {
             if (w.Request.Deadline > now)
@@ -284,7 +308,7 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
 
     private void StopSweepingIfIdle()
     {
-        if (_waiters.Count == 0)
+        if (_waiters.Count == 0 && !HasReplicationWaiters)
             Timers.Cancel(WaiterSweepTimer);
     }
 
@@ -313,8 +337,8 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
     private void DeleteRecords(DeleteRecordsBefore command)
     {
         var log = OpenLog;
-        long target = command.Offset == -1 ? log.LogEndOffset : command.Offset;
-        if (target < 0 || target > log.LogEndOffset)
+        long target = command.Offset == -1 ? HighWatermark : command.Offset;
+        if (target < 0 || target > HighWatermark)
         {
             Sender.Tell(new DeleteRecordsResult(ErrorCode.OffsetOutOfRange, log.LogStartOffset));
             return;
@@ -395,8 +419,11 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
             _partitionLog.Dispose();
             _log.Info("Partition {0} closed at log end {1}", _partition, _partitionLog.LogEndOffset);
         }
+        _localReplicas.Release(_partition, Self);
         base.PostStop();
     }
+
+    private sealed record OpenAsLeader(TopicDescription Topic, int LeaderEpoch);
 
     private sealed class FlushTick
     {
@@ -415,14 +442,35 @@ public sealed class PartitionActor : ReceivePersistentActor, IWithTimers, IWithU
 }
 
 /// <summary>What the journal says about a partition. Immutable.</summary>
-public sealed record PartitionMetadata(bool Created, Guid TopicId, int LeaderEpoch, long EpochStartOffset)
+/// <param name="Epochs">Every leader epoch started (in any leader's log: the journal is shared in cluster mode), oldest first.</param>
+public sealed record PartitionMetadata(bool Created, Guid TopicId, int LeaderEpoch, long EpochStartOffset, ImmutableList<LeaderEpochStarted> Epochs)
 {
-    public static PartitionMetadata Initial { get; } = new(false, Guid.Empty, -1, 0);
+    public static PartitionMetadata Initial { get; } = new(false, Guid.Empty, -1, 0, []);
 
     public PartitionMetadata Apply(object @event) => @event switch
     {
-        LogCreated created => this with { Created = true, TopicId = created.TopicId },
-        LeaderEpochStarted started => this with { LeaderEpoch = started.Epoch, EpochStartOffset = started.StartOffset },
+        LogCreated created => this with { Created = true, TopicId = created.TopicId, Epochs = created.TopicId == TopicId ? Epochs : [] },
+        LeaderEpochStarted started => this with
+        {
+            LeaderEpoch = started.Epoch,
+            EpochStartOffset = started.StartOffset,
+            Epochs = Epochs.RemoveAll(e => e.Epoch >= started.Epoch).Add(started),
+        },
         _ => this,
     };
+
+    /// <summary>
+    /// Kafka's OffsetForLeaderEpoch on the leader: the largest epoch it knows at or below <paramref name="epoch"/>,
+    /// and its end — where the next known epoch started, or <paramref name="logEnd"/> for the current one; (-1, -1)
+    /// when it knows none. Example: epochs (3 from 0), (5 from 120), log end 150: EndOf(3) = (3, 120), EndOf(4) = (3, 120),
+    /// EndOf(5) = (5, 150), EndOf(2) = (-1, -1).
+    /// </summary>
+    public (int Epoch, long EndOffset) EndOf(int epoch, long logEnd)
+    {
+        int index = Epochs.FindLastIndex(e => e.Epoch <= epoch);
+        if (index < 0)
+            return (-1, -1);
+        long end = index + 1 < Epochs.Count ? Epochs[index + 1].StartOffset : logEnd;
+        return (Epochs[index].Epoch, end);
+    }
 }

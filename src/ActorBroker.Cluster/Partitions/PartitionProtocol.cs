@@ -18,12 +18,14 @@ public interface IPartitionCommand
 /// <paramref name="WaitForFsync"/> the reply comes only after the log is fsynced (acks=all on a single replica
 /// when <c>actorbroker.log.acks-all-waits-for-fsync</c> is on).
 /// </summary>
-public sealed record AppendBatches(TopicPartition Partition, Memory<byte> Batches, bool WaitForFsync = false) : IPartitionCommand;
+/// With <paramref name="AcksAll"/> (acks=all) the append is refused with NOT_ENOUGH_REPLICAS while the ISR is smaller
+/// than min.insync.replicas, and answered once every in-sync replica has the batches (the high watermark passed them).
+public sealed record AppendBatches(TopicPartition Partition, Memory<byte> Batches, bool WaitForFsync = false, bool AcksAll = false) : IPartitionCommand;
 
-/// <summary>Reads whole batches from <paramref name="Offset"/> up to <paramref name="MaxBytes"/> (the high watermark bounds it).</summary>
+/// <summary>Reads whole batches from <paramref name="Offset"/> up to <paramref name="MaxBytes"/> (the high watermark bounds it: consumers never see unreplicated records).</summary>
 public sealed record ReadBatches(TopicPartition Partition, long Offset, int MaxBytes, bool MinOneBatch) : IPartitionCommand;
 
-/// <summary>Replies <see cref="LogAdvanced"/> once the log end passes <paramref name="Offset"/>, or at <paramref name="Deadline"/>.</summary>
+/// <summary>Replies <see cref="LogAdvanced"/> once the high watermark passes <paramref name="Offset"/>, or at <paramref name="Deadline"/>.</summary>
 public sealed record AwaitLogEnd(TopicPartition Partition, long Offset, DateTime Deadline) : IPartitionCommand;
 
 public sealed record GetPartitionState(TopicPartition Partition) : IPartitionCommand;
@@ -43,6 +45,19 @@ public sealed record DeletePartition(TopicPartition Partition, Guid TopicId) : I
 /// </summary>
 public sealed record TopicConfigChanged(TopicPartition Partition, Guid TopicId, ImmutableSortedDictionary<string, string> Configs) : IPartitionCommand;
 
+/// <summary>
+/// A follower on node <paramref name="FollowerNode"/> copies the leader's log from <paramref name="FetchOffset"/>
+/// (it has everything below it). The leader answers with whole batches (bounded by its log end, not the high
+/// watermark) as soon as there are any, or empty at <paramref name="Deadline"/>. Kafka's follower Fetch.
+/// </summary>
+public sealed record ReplicaFetch(TopicPartition Partition, int FollowerNode, long FetchOffset, int MaxBytes, int LeaderEpoch, DateTime Deadline) : IPartitionCommand;
+
+/// <summary>Kafka's OffsetForLeaderEpoch: the largest epoch the leader knows that is at most <paramref name="Epoch"/>, and where it ended.</summary>
+public sealed record GetEpochEnd(TopicPartition Partition, int Epoch) : IPartitionCommand;
+
+/// <summary>Sent by the controller when it changed the partition's assignment (ISR or leader) by itself, e.g. after a broker died.</summary>
+public sealed record AssignmentChanged(TopicPartition Partition, Guid TopicId, Topics.PartitionAssignment Assignment) : IPartitionCommand;
+
 // Replies
 
 /// <param name="LogAppendTimeMs">The time stamped into the batches when the topic uses LogAppendTime, else -1 (Produce's LogAppendTimeMs).</param>
@@ -55,6 +70,12 @@ public sealed record ReadBatchesResult(
     long LogStartOffset);
 
 public sealed record LogAdvanced(TopicPartition Partition, long LogEndOffset);
+
+/// <param name="LeaderEpoch">The leader's current epoch; a follower that expected another one re-checks for divergence.</param>
+public sealed record ReplicaFetchResult(ErrorCode Error, ReadOnlyMemory<byte> Records, long HighWatermark, long LogStartOffset, int LeaderEpoch);
+
+/// <summary><paramref name="Epoch"/> is -1 and <paramref name="EndOffset"/> -1 when the leader knows no epoch at or below the one asked for.</summary>
+public sealed record EpochEndResult(ErrorCode Error, int Epoch, long EndOffset);
 
 public sealed record DeleteRecordsResult(ErrorCode Error, long LowWatermark);
 

@@ -20,6 +20,7 @@ public static class TopicConfigs
     public const string SegmentMs = "segment.ms";
     public const string FlushMessages = "flush.messages";
     public const string FlushMs = "flush.ms";
+    public const string MinInsyncReplicas = "min.insync.replicas";
 
     private sealed record Definition(string Name, Func<ActorBrokerSettings, string> Default, Func<string, string?> Validate);
 
@@ -36,6 +37,7 @@ public static class TopicConfigs
         new(SegmentMs, s => s.Log.SegmentMs.ToString(), PositiveLong),
         new(FlushMessages, s => s.FlushMessages.ToString(), PositiveLong),
         new(FlushMs, s => ((long)s.FlushInterval.TotalMilliseconds).ToString(), PositiveLong),
+        new(MinInsyncReplicas, s => s.Replication.MinInsyncReplicas.ToString(), PositiveInt),
     ];
 
     public static IEnumerable<string> Names => Definitions.Select(d => d.Name);

@@ -68,6 +68,12 @@ public sealed record DescribeTopics(IReadOnlyList<string>? Names, bool AutoCreat
 /// </summary>
 public sealed record BecomeLeader(TopicPartition Partition, int NodeId, int MinEpoch);
 
+/// <summary>
+/// A leader asks the controller to change its partition's in-sync replicas (shrink a lagging follower, add one that
+/// caught up). Refused (FENCED_LEADER_EPOCH) unless <paramref name="Leader"/> and <paramref name="LeaderEpoch"/> are current.
+/// </summary>
+public sealed record AlterIsr(TopicPartition Partition, int Leader, int LeaderEpoch, ImmutableArray<int> Isr);
+
 /// <summary>Asked by the shard allocation strategy: which node leads this partition entity (-1: none, offline).</summary>
 public sealed record LocatePartition(string EntityId);
 
@@ -82,6 +88,8 @@ public sealed record LeadershipResult(ErrorCode Error, string? ErrorMessage, Top
 
 /// <param name="Exists">False for a partition of no known topic: any node may answer that (UNKNOWN_TOPIC_OR_PARTITION).</param>
 public sealed record PartitionLocation(string EntityId, bool Exists, int Leader);
+
+public sealed record AlterIsrResult(ErrorCode Error, string? ErrorMessage, PartitionAssignment? Assignment);
 
 public sealed record PartitionLeaders(ImmutableDictionary<string, int> LeaderByEntityId);
 

@@ -5,6 +5,7 @@ using Akka.Event;
 using Akka.Persistence;
 using ActorBroker.Cluster.Partitions;
 using ActorBroker.Cluster.Membership;
+using ActorBroker.Cluster.Replication;
 using Akka.Cluster;
 using AkkaCluster = Akka.Cluster.Cluster;
 
@@ -21,8 +22,9 @@ namespace ActorBroker.Cluster.Topics;
 /// allocation where each partition must live, and re-elects leaders when brokers leave or return (membership comes
 /// from Akka Cluster: a broker is eligible to lead while its member is Up).
 /// </summary>
-public sealed class TopicRegistry : ReceivePersistentActor
+public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
 {
+    private const string FollowRefreshTimer = "follow-refresh";
     public const string Name = "topic-registry";
     private const int SnapshotEvery = 100;
 
@@ -52,6 +54,7 @@ public sealed class TopicRegistry : ReceivePersistentActor
             _state = _state.WithLegacyPlacement(_settings.NodeId);
             _log.Info("Topic registry recovered {0} topic(s)", _state.Topics.Count);
             Reelect();
+            Timers.StartPeriodicTimer(FollowRefreshTimer, RefreshFollowers.Instance, _settings.Replication.FollowRefreshInterval);
         });
 
         Command<CreateTopic>(Handle);
@@ -71,11 +74,15 @@ public sealed class TopicRegistry : ReceivePersistentActor
         Command<ClusterEvent.UnreachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: false));
         Command<ClusterEvent.ReachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: true));
         Command<PartitionStateResult>(_ => { }); // the answer to a wake-up, see Reelect
+        Command<AlterIsr>(Handle);
+        Command<RefreshFollowers>(_ => SendFollowerLists());
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(f => _log.Warning("Topic registry snapshot failed: {0}", f.Cause.Message));
     }
 
     public override string PersistenceId => Name;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart()
     {
@@ -122,7 +129,9 @@ public sealed class TopicRegistry : ReceivePersistentActor
             {
                 _log.Info("Partition {0}: leader {1} -> {2} (epoch {3}), ISR [{4}]", partition, before.Leader,
                     changed.Assignment.Leader, changed.Assignment.LeaderEpoch, string.Join(",", changed.Assignment.Isr));
-                _partitions.Tell(new GetPartitionState(partition)); // starts the entity on its new leader now, not at the next request
+                // Tells a leader that stays of its new ISR, makes a deposed one step down, and starts the entity on
+                // a new leader now rather than at the next client request.
+                _partitions.Tell(new AssignmentChanged(partition, changed.TopicId, changed.Assignment));
             }
             else
             {
@@ -130,6 +139,26 @@ public sealed class TopicRegistry : ReceivePersistentActor
                     partition, string.Join(",", changed.Assignment.Isr));
             }
         });
+        DeferAsync(RefreshFollowers.Instance, _ => SendFollowerLists());
+    }
+
+    /// <summary>
+    /// Tells every broker which partitions it follows now (complete lists, so a lost message is repaired by the next
+    /// one): after every change and on a timer.
+    /// </summary>
+    private void SendFollowerLists()
+    {
+        foreach (var broker in _brokers.Members.Values.Where(b => b.IsLive))
+        {
+            int node = broker.Identity.NodeId;
+            var followed = _state.Topics.Values
+                .SelectMany(t => t.Assignments.Select((a, p) => (Topic: t, Partition: p, Assignment: a)))
+                .Where(x => x.Assignment.IsOnline && x.Assignment.Leader != node && x.Assignment.Replicas.Contains(node))
+                .Select(x => new FollowedPartition(x.Topic, x.Partition))
+                .ToImmutableArray();
+            Context.ActorSelection(new RootActorPath(broker.Address) / "user" / ReplicaManager.Name)
+                .Tell(new FollowPartitions(node, followed));
+        }
     }
     public static Props Props(ActorBrokerSettings settings, IActorRef partitions) =>
         Akka.Actor.Props.Create(() => new TopicRegistry(settings, partitions));
@@ -149,7 +178,10 @@ public sealed class TopicRegistry : ReceivePersistentActor
             _state = _state.Apply(e);
             OnPersisted(e);
             if (--remaining == 0)
+            {
                 replyTo.Tell(decision.Reply);
+                SendFollowerLists();
+            }
         });
     }
 
@@ -186,7 +218,15 @@ public sealed class TopicRegistry : ReceivePersistentActor
     {
         for (int p = 0; p < deleted.PartitionCount; p++)
             _partitions.Tell(new DeletePartition(new TopicPartition(deleted.Name, p), deleted.TopicId));
+        foreach (var broker in _brokers.Members.Values.Where(b => b.IsLive))
+            Context.ActorSelection(new RootActorPath(broker.Address) / "user" / ReplicaManager.Name)
+                .Tell(new DeleteReplicas(deleted.Name, deleted.TopicId, deleted.PartitionCount));
     }
+}
+
+internal sealed class RefreshFollowers
+{
+    public static readonly RefreshFollowers Instance = new();
 }
 
 public sealed record TopicRegistrySnapshot(IReadOnlyList<TopicDescription> Topics) : IPersistedMessage;

@@ -35,6 +35,7 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         ReplaceTopicConfigs replace => DecideReplaceConfigs(replace),
         AlterTopicConfigs alter => DecideAlterConfigs(alter, settings),
         BecomeLeader become => DecideBecomeLeader(become),
+        AlterIsr alter => DecideAlterIsr(alter),
         LocatePartition locate => new Decision([], Locate(locate.EntityId)),
         GetPartitionLeaders => new Decision([], new PartitionLeaders(LeadersByEntityId())),
         _ => throw new ArgumentException($"Not a topic registry command: {command.GetType().Name}", nameof(command)),
@@ -102,6 +103,24 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         return new Decision([changed], new LeadershipResult(ErrorCode.None, null, Apply(changed).Topics[name], next.LeaderEpoch));
     }
 
+    private Decision DecideAlterIsr(AlterIsr alter)
+    {
+        var (name, partition) = alter.Partition;
+        if (!Topics.TryGetValue(name, out var topic) || partition >= topic.Assignments.Length)
+            return new Decision([], new AlterIsrResult(ErrorCode.UnknownTopicOrPartition, $"Topic partition {alter.Partition} does not exist.", null));
+        var assignment = topic.Assignments[partition];
+        if (assignment.Leader != alter.Leader || assignment.LeaderEpoch != alter.LeaderEpoch)
+            return new Decision([], new AlterIsrResult(ErrorCode.FencedLeaderEpoch,
+                $"Node {alter.Leader} in epoch {alter.LeaderEpoch} no longer leads {alter.Partition} (leader {assignment.Leader}, epoch {assignment.LeaderEpoch}).", assignment));
+        if (!alter.Isr.Contains(alter.Leader) || alter.Isr.Any(r => !assignment.Replicas.Contains(r)))
+            return new Decision([], new AlterIsrResult(ErrorCode.InvalidRequest,
+                $"ISR [{string.Join(",", alter.Isr)}] of {alter.Partition} must hold the leader and only replicas [{string.Join(",", assignment.Replicas)}].", assignment));
+        var next = assignment with { Isr = alter.Isr };
+        return next == assignment
+            ? new Decision([], new AlterIsrResult(ErrorCode.None, null, assignment))
+            : new Decision([new PartitionAssignmentChanged(name, topic.TopicId, partition, next)], new AlterIsrResult(ErrorCode.None, null, next));
+    }
+
     /// <summary>Places a new topic's partitions, or says why it cannot (fewer brokers than replicas).</summary>
     private (ImmutableArray<PartitionAssignment> Assignments, string? Error) Place(int partitions, short replicationFactor, IReadOnlyCollection<int> brokers)
     {
@@ -123,9 +142,6 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         if (create.ReplicationFactor == 0 || create.ReplicationFactor < -1)
             return new Decision([], Fail(ErrorCode.InvalidReplicationFactor, $"Replication factor must be at least 1 (or -1 for the default), but was {create.ReplicationFactor}."));
         short replicationFactor = create.ReplicationFactor == -1 ? settings.DefaultReplicationFactor : create.ReplicationFactor;
-        if (replicationFactor > 1)
-            return new Decision([], Fail(ErrorCode.InvalidReplicationFactor,
-                $"Replication factor {replicationFactor} needs partition replication, which this version does not have yet; use 1."));
         if (TopicConfigs.Validate(create.Configs) is { } invalidConfig)
             return new Decision([], Fail(ErrorCode.InvalidConfig, invalidConfig));
         int partitions = create.Partitions == -1 ? settings.DefaultPartitions : create.Partitions;

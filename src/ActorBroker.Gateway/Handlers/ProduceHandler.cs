@@ -9,9 +9,9 @@ using TopicLookup = ActorBroker.Cluster.Topics.TopicLookup;
 namespace ActorBroker.Gateway.Handlers;
 
 /// <summary>
-/// Produce v3–v8: each partition's batches go to its partition entity, all partitions in parallel. acks=0 gets no
-/// response; acks=1 and acks=-1 are answered once the batches are in the log (one replica: the leader is the whole
-/// ISR). The record bytes are the request frame's own, stamped in place by the partition.
+/// Produce v3–v8: each partition's batches go to its partition entity (wherever its leader lives: the shard region
+/// forwards), all partitions in parallel. acks=0 gets no response; acks=1 is answered once the batches are in the
+/// leader's log, acks=-1 once every in-sync replica has them (NOT_ENOUGH_REPLICAS below min.insync.replicas). The record bytes are the request frame's own, stamped in place by the partition.
 /// </summary>
 public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceResponse>
 {
@@ -49,12 +49,12 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRespo
         var timeout = TimeSpan.FromMilliseconds(Math.Max(request.TimeoutMs, 1000));
         bool waitForFsync = request.Acks == -1 && context.Broker.Settings.AcksAllWaitsForFsync;
         var appends = request.TopicData.SelectMany(topic => topic.PartitionData.Select(async partition =>
-            (topic.Name, await AppendAsync(context, topics[topic.Name], partition, waitForFsync, timeout, cancellationToken).ConfigureAwait(false))));
+            (topic.Name, await AppendAsync(context, topics[topic.Name], partition, request.Acks == -1, waitForFsync, timeout, cancellationToken).ConfigureAwait(false))));
         return (await Task.WhenAll(appends).ConfigureAwait(false)).ToList();
     }
 
     private static async Task<ProduceResponse.PartitionProduceResponse> AppendAsync(
-        RequestContext context, TopicLookup topic, ProduceRequest.PartitionProduceData data, bool waitForFsync, TimeSpan timeout, CancellationToken cancellationToken)
+        RequestContext context, TopicLookup topic, ProduceRequest.PartitionProduceData data, bool acksAll, bool waitForFsync, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (topic.Topic is null)
             return Failed(data.Index, topic.Error == ErrorCode.None ? ErrorCode.UnknownTopicOrPartition : topic.Error, null);
@@ -67,7 +67,7 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRespo
             // The frame buffer belongs to this request alone, so the partition may stamp offsets into it.
             var batches = MemoryMarshal.AsMemory(records);
             var result = await context.Broker.AskPartitionAsync<AppendBatchesResult>(
-                new AppendBatches(new TopicPartition(topic.Name, data.Index), batches, WaitForFsync: waitForFsync), timeout, cancellationToken).ConfigureAwait(false);
+                new AppendBatches(new TopicPartition(topic.Name, data.Index), batches, WaitForFsync: waitForFsync, AcksAll: acksAll), timeout, cancellationToken).ConfigureAwait(false);
             if (result.Error is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable)
                 context.TopicCache.Forget(topic.Name);
             return new ProduceResponse.PartitionProduceResponse
