@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using ActorBroker.Protocol.Records;
+using ActorBroker.Cluster.Topics;
 using ActorBroker.Storage;
 
 namespace ActorBroker.Cluster;
@@ -54,6 +55,10 @@ public sealed record ActorBrokerSettings(
                 ? messages
                 : throw new ConfigurationException("actorbroker.log.flush-messages must be positive."),
             AcksAllWaitsForFsync = log.GetBoolean("acks-all-waits-for-fsync"),
+            CleanupPolicy = TopicConfigs.ValidateCleanupPolicy(log.GetString("cleanup-policy")) is { } problem
+                ? throw new ConfigurationException($"actorbroker.log.cleanup-policy: {problem}.")
+                : log.GetString("cleanup-policy"),
+            Cleaner = LogCleanerSettings.Create(log),
         };
     }
 
@@ -62,6 +67,12 @@ public sealed record ActorBrokerSettings(
 
     /// <summary>Whether a Produce with acks=all is answered only after its partition's log is fsynced.</summary>
     public bool AcksAllWaitsForFsync { get; init; }
+
+    /// <summary>Default of the topic config cleanup.policy (Kafka's log.cleanup.policy): delete, compact, or both.</summary>
+    public string CleanupPolicy { get; init; } = "delete";
+
+    /// <summary>The log cleaner (compaction) settings and the defaults of the compaction topic configs.</summary>
+    public LogCleanerSettings Cleaner { get; init; } = LogCleanerSettings.Default;
 
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
 
