@@ -22,6 +22,18 @@ public sealed class CompactionCompatTests(ITestOutputHelper output)
     private const int FillersPerRound = 50;
     private const string CleanerConfig = "actorbroker.log.cleaner.backoff = 200ms\n";
 
+    /// <summary>Starts a node, creates a compacted topic and runs <paramref name="test"/> against its partition 0 (the node's log is shown on failure).</summary>
+    private static async Task WithCompactedTopicAsync(string prefix, Func<NodeProcess, TopicPartition, Task> test)
+    {
+        await using var node = await NodeProcess.StartAsync(new NodeOptions { ExtraConfig = CleanerConfig });
+        var topic = TestTopics.Unique(prefix);
+        await node.WithLogOnFailureAsync(async () =>
+        {
+            await CreateCompactedTopicAsync(node.BootstrapServers, topic);
+            await test(node, new TopicPartition(topic, new Partition(0)));
+        });
+    }
+
     private static async Task CreateCompactedTopicAsync(string bootstrap, string topic)
     {
         using var admin = GroupTests.Admin(bootstrap);
@@ -44,15 +56,10 @@ public sealed class CompactionCompatTests(ITestOutputHelper output)
         new() { Key = Encoding.UTF8.GetBytes(key), Value = value is null ? null! : Encoding.UTF8.GetBytes(value) };
 
     [Fact]
-    public async Task Ten_thousand_updates_compact_to_the_latest_value_per_key_at_unchanged_offsets_for_Confluent_and_kcat()
-    {
-        await using var node = await NodeProcess.StartAsync(new NodeOptions { ExtraConfig = CleanerConfig });
-        var topic = TestTopics.Unique("compact");
-        var tp = new TopicPartition(topic, new Partition(0));
-        await node.WithLogOnFailureAsync(async () =>
+    public Task Ten_thousand_updates_compact_to_the_latest_value_per_key_at_unchanged_offsets_for_Confluent_and_kcat() =>
+        WithCompactedTopicAsync("compact", async (node, tp) =>
         {
-            await CreateCompactedTopicAsync(node.BootstrapServers, topic);
-
+            string topic = tp.Topic;
             // Updates, then tombstones for keys 0..9, then rounds of records with keys of their own, each round one
             // batch bigger than segment.bytes and so a segment of its own: the tombstones and every update lie in
             // inactive (cleanable) segments, and the active segment holds only fillers.
@@ -96,17 +103,11 @@ public sealed class CompactionCompatTests(ITestOutputHelper output)
             kcat.EnsureSuccess();
             Assert.Equal(string.Concat(expected.Select(e => $"{e.Offset}|{e.Key}|{e.Value}\n")), kcat.Stdout);
         });
-    }
 
     [Fact]
-    public async Task A_keyless_record_to_a_compacted_topic_fails_with_InvalidRecord_and_is_not_appended()
-    {
-        await using var node = await NodeProcess.StartAsync(new NodeOptions { ExtraConfig = CleanerConfig });
-        var topic = TestTopics.Unique("compact-keyless");
-        var tp = new TopicPartition(topic, new Partition(0));
-        await node.WithLogOnFailureAsync(async () =>
+    public Task A_keyless_record_to_a_compacted_topic_fails_with_InvalidRecord_and_is_not_appended() =>
+        WithCompactedTopicAsync("compact-keyless", async (node, tp) =>
         {
-            await CreateCompactedTopicAsync(node.BootstrapServers, topic);
             using var producer = ConfluentClients.Producer(node.BootstrapServers);
             await producer.ProduceAsync(tp, Record("key", "kept"));
 
@@ -118,7 +119,6 @@ public sealed class CompactionCompatTests(ITestOutputHelper output)
             using var probe = ConfluentClients.Consumer(node.BootstrapServers);
             Assert.Equal(1, probe.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High.Value);
         });
-    }
 
     /// <summary>Every record from the beginning up to <paramref name="high"/> (the last one is never compacted away).</summary>
     private static List<(long Offset, string Key, string? Value)> ReadAllWithConfluent(string bootstrap, TopicPartition tp, long high)
