@@ -55,9 +55,11 @@ internal static class SegmentSwap
             File.Delete(Path(directory, baseOffset, extension, CleanedSuffix));
     }
 
-    /// <summary>Deletes every <c>.cleaned</c> and <c>.swap</c> file of segment <paramref name="baseOffset"/> (an abandoned clean).</summary>
+    /// <summary>Deletes every <c>.cleaned</c> and <c>.swap</c> file of segment <paramref name="baseOffset"/> (an abandoned clean); nothing if the directory is gone (the partition was deleted).</summary>
     public static void Discard(string directory, long baseOffset)
     {
+        if (!Directory.Exists(directory))
+            return;
         foreach (string extension in new[] { LogSegment.LogExtension, LogSegment.IndexExtension, LogSegment.TimeIndexExtension })
         {
             File.Delete(Path(directory, baseOffset, extension, CleanedSuffix));
