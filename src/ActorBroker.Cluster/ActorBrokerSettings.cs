@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using ActorBroker.Protocol.Records;
+using ActorBroker.Cluster.Topics;
 using ActorBroker.Storage;
 
 namespace ActorBroker.Cluster;
@@ -55,6 +56,10 @@ public sealed record ActorBrokerSettings(
                 : throw new ConfigurationException("actorbroker.log.flush-messages must be positive."),
             AcksAllWaitsForFsync = log.GetBoolean("acks-all-waits-for-fsync"),
             Replication = Cluster.Replication.ReplicationSettings.Create(config),
+            CleanupPolicy = TopicConfigs.ValidateCleanupPolicy(log.GetString("cleanup-policy")) is { } problem
+                ? throw new ConfigurationException($"actorbroker.log.cleanup-policy: {problem}.")
+                : log.GetString("cleanup-policy"),
+            Cleaner = LogCleanerSettings.Create(log),
         };
     }
 
@@ -65,6 +70,11 @@ public sealed record ActorBrokerSettings(
     public bool AcksAllWaitsForFsync { get; init; }
 
     public Replication.ReplicationSettings Replication { get; init; } = Cluster.Replication.ReplicationSettings.Default;
+    /// <summary>Default of the topic config cleanup.policy (Kafka's log.cleanup.policy): delete, compact, or both.</summary>
+    public string CleanupPolicy { get; init; } = "delete";
+
+    /// <summary>The log cleaner (compaction) settings and the defaults of the compaction topic configs.</summary>
+    public LogCleanerSettings Cleaner { get; init; } = LogCleanerSettings.Default;
 
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
 

@@ -71,14 +71,14 @@ internal sealed class LogSegment : IDisposable
     private long _offsetOfLargestTimestamp; // base offset of the first batch that reached _largestTimestamp
     private bool _dirty;
 
-    private LogSegment(string directory, long baseOffset, LogConfig config, SafeFileHandle log, OffsetIndex index, TimeIndex timeIndex, long size)
+    private LogSegment(string directory, long baseOffset, LogConfig config, SafeFileHandle log, OffsetIndex index, TimeIndex timeIndex, long size, string suffix = "")
     {
         _timeIndex = timeIndex;
         TimeIndexPath = timeIndex.Path;
         _offsetOfLargestTimestamp = baseOffset;
         BaseOffset = baseOffset;
-        LogPath = Path.Combine(directory, FileName(baseOffset, LogExtension));
-        IndexPath = Path.Combine(directory, FileName(baseOffset, IndexExtension));
+        LogPath = Path.Combine(directory, FileName(baseOffset, LogExtension) + suffix);
+        IndexPath = Path.Combine(directory, FileName(baseOffset, IndexExtension) + suffix);
         _config = config;
         _log = log;
         _index = index;
@@ -129,20 +129,24 @@ internal sealed class LogSegment : IDisposable
         return long.TryParse(fileName.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out baseOffset);
     }
 
-    /// <summary>Creates an empty segment (overwriting stale files of the same name).</summary>
-    public static LogSegment Create(string directory, long baseOffset, LogConfig config)
+    /// <summary>
+    /// Creates an empty segment (overwriting stale files of the same name). A <paramref name="suffix"/> is appended to
+    /// all three file names: the log cleaner writes a segment's replacement as <c>&lt;base&gt;.log.cleaned</c> etc.
+    /// (see <see cref="SegmentSwap"/>).
+    /// </summary>
+    public static LogSegment Create(string directory, long baseOffset, LogConfig config, string suffix = "")
     {
-        var log = File.OpenHandle(Path.Combine(directory, FileName(baseOffset, LogExtension)),
+        var log = File.OpenHandle(Path.Combine(directory, FileName(baseOffset, LogExtension) + suffix),
             FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         try
         {
-            var index = OffsetIndex.Create(Path.Combine(directory, FileName(baseOffset, IndexExtension)),
+            var index = OffsetIndex.Create(Path.Combine(directory, FileName(baseOffset, IndexExtension) + suffix),
                 baseOffset, OffsetIndex.MaxEntriesFor(config));
             try
             {
-                var timeIndex = TimeIndex.Create(Path.Combine(directory, FileName(baseOffset, TimeIndexExtension)),
+                var timeIndex = TimeIndex.Create(Path.Combine(directory, FileName(baseOffset, TimeIndexExtension) + suffix),
                     baseOffset, TimeIndex.MaxEntriesFor(config));
-                return new LogSegment(directory, baseOffset, config, log, index, timeIndex, 0) { _dirty = true };
+                return new LogSegment(directory, baseOffset, config, log, index, timeIndex, 0, suffix) { _dirty = true };
             }
             catch
             {
@@ -313,6 +317,9 @@ internal sealed class LogSegment : IDisposable
         }
         _bytesSinceLastIndexEntry += size;
     }
+
+    /// <summary>A validating scan of every batch below <paramref name="limit"/> (the log cleaner's read). Any thread.</summary>
+    public BatchFileScanner ScanBatches(long limit) => new(_log, 0, limit, 1024 * 1024);
 
     /// <summary>
     /// Position of the first batch below <paramref name="limit"/> whose last offset is ≥ <paramref name="offset"/>

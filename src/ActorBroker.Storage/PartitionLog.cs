@@ -50,8 +50,14 @@ namespace ActorBroker.Storage;
 /// deleted under them becomes <see cref="OffsetOutOfRangeException"/>). Retention publishes the shorter segment
 /// array and the new start inside the lock and closes the removed files after it: any reader that could still hold
 /// a removed segment started before the lock and is bound to retry.</para>
+///
+/// <para><b>Compaction</b> (<see cref="PrepareClean"/>, <see cref="CompleteClean"/>; see PartitionLog.Cleaning.cs) replaces
+/// inactive segments by cleaned copies with the same base offsets and fewer records; offsets never change. A cleaned
+/// segment may end in a gap (its last batch was dropped): it still ends where the next segment begins, and reads skip
+/// the gap. <see cref="Open"/> first completes or discards the <c>.cleaned</c>/<c>.swap</c> files of an interrupted
+/// clean (<see cref="Cleaning.SegmentSwap"/>), and reads the <c>cleaner-checkpoint</c>.</para>
 /// </summary>
-public sealed class PartitionLog : IDisposable
+public sealed partial class PartitionLog : IDisposable
 {
     private readonly LogConfig _config;
     private LogSegment[] _segments;
@@ -124,7 +130,9 @@ public sealed class PartitionLog : IDisposable
         System.IO.Directory.CreateDirectory(dir);
         RecoveryPointCheckpoint.DeleteLeftovers(dir);
         LogStartOffsetCheckpoint.DeleteLeftovers(dir);
+        Cleaning.CleanerCheckpoint.DeleteLeftovers(dir);
         var notes = new List<string>();
+        Cleaning.SegmentSwap.RecoverLeftovers(dir, notes);
 
         var baseOffsets = new SortedSet<long>();
         foreach (string path in System.IO.Directory.EnumerateFiles(dir, "*" + LogSegment.LogExtension))
@@ -211,6 +219,7 @@ public sealed class PartitionLog : IDisposable
 
             var report = new RecoveryReport(recoveryPoint, loaded, scanned, rebuilt, truncations, deleted, notes);
             var log = new PartitionLog(dir, config, segments.ToArray(), report, checkpointed: -1, logStart);
+            log.LoadCleanerCheckpoint(notes);
             log.Flush(); // makes the validated bytes durable, then checkpoints LogEndOffset
             return log;
         }

@@ -59,14 +59,18 @@ internal static class LogStartOffsetCheckpoint
 }
 
 /// <summary>
-/// Reads and atomically writes a one-offset checkpoint file (<c>"0\n&lt;offset&gt;\n"</c>) via
-/// <c>&lt;name&gt;.tmp</c>, fsync and rename. Not thread-safe: one writer thread per directory.
+/// Reads and atomically writes a checkpoint file of one or more numbers (<c>"0\n&lt;value&gt;\n..."</c>, one per line
+/// after the version line) via <c>&lt;name&gt;.tmp</c>, fsync and rename. Not thread-safe: one writer thread per directory.
 /// </summary>
 internal static class CheckpointFile
 {
     private const string TempSuffix = ".tmp";
 
-    public static long? Read(string directory, string fileName, ICollection<string> notes, string fallback)
+    public static long? Read(string directory, string fileName, ICollection<string> notes, string fallback) =>
+        ReadValues(directory, fileName, 1, notes, fallback)?[0];
+
+    /// <summary>The first <paramref name="count"/> values, or null (with a note when the file exists but is unreadable).</summary>
+    public static long[]? ReadValues(string directory, string fileName, int count, ICollection<string> notes, string fallback)
     {
         string path = Path.Combine(directory, fileName);
         if (!File.Exists(path))
@@ -81,18 +85,24 @@ internal static class CheckpointFile
             notes.Add($"Cannot read {path} ({e.Message}); {fallback}.");
             return null;
         }
-        if (lines.Length >= 2 && lines[0] == "0"
-            && long.TryParse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture, out long offset))
-            return offset;
+        var values = new long[count];
+        bool valid = lines.Length >= count + 1 && lines[0] == "0";
+        for (int i = 0; valid && i < count; i++)
+            valid = long.TryParse(lines[i + 1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out values[i]);
+        if (valid)
+            return values;
         notes.Add($"Unreadable {fileName} file {path}; {fallback}.");
         return null;
     }
 
-    public static void Write(string directory, string fileName, long offset)
+    public static void Write(string directory, string fileName, params long[] values)
     {
         string path = Path.Combine(directory, fileName);
         string temp = path + TempSuffix;
-        byte[] bytes = Encoding.ASCII.GetBytes($"0\n{offset.ToString(CultureInfo.InvariantCulture)}\n");
+        var text = new StringBuilder("0\n");
+        foreach (long value in values)
+            text.Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        byte[] bytes = Encoding.ASCII.GetBytes(text.ToString());
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
         {
             stream.Write(bytes);

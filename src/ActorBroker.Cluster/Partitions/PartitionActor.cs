@@ -6,7 +6,9 @@ using System.Collections.Immutable;
 using ActorBroker.Cluster.Replication;
 using ActorBroker.Cluster.Topics;
 using ActorBroker.Protocol;
+using ActorBroker.Protocol.Primitives;
 using ActorBroker.Storage;
+using ActorBroker.Storage.Cleaning;
 
 namespace ActorBroker.Cluster.Partitions;
 
@@ -19,11 +21,20 @@ namespace ActorBroker.Cluster.Partitions;
 /// node leads the partition, open the log (which validates its unflushed tail), start the leader epoch the controller
 /// gave, then serve. Appends run inside the actor (one writer);
 /// reads run on the thread pool against the log's thread-safe read path, so a slow fetch never holds up appends.
+///
+/// Compaction (cleanup.policy with compact): every <c>actorbroker.log.cleaner.backoff</c> the actor asks the log
+/// whether a clean is due (a cheap look at the segment list); if so it runs <see cref="PartitionLog.PrepareClean"/> —
+/// the reading and rewriting — on the thread pool and pipes the prepared clean back. Appends and reads go on
+/// meanwhile. The swap that publishes the cleaned segments (<see cref="PartitionLog.CompleteClean"/>: renames and index
+/// loads, no data copy) runs here, on the log's single writer, so it never races retention or truncation deleting
+/// files. At most one clean per partition is in flight. Produce to a compacted topic rejects a request holding a
+/// keyless record with INVALID_RECORD and appends nothing of it.
 /// </summary>
 public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers, IWithUnboundedStash
 {
     private const string FlushTimer = "flush";
     private const string RetentionTimer = "retention";
+    private const string CleanerTimer = "cleaner";
     private const string WaiterSweepTimer = "sweep-waiters";
     private const string OpenTimer = "open";
     private static readonly TimeSpan WaiterSweepInterval = TimeSpan.FromMilliseconds(100);
@@ -45,6 +56,10 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
     private int _maxMessageBytes;
     private long _retentionMs;
     private long _retentionBytes;
+    private bool _compacts;
+    private bool _deletes = true;
+    private CleanerConfig _cleanerConfig = CleanerConfig.Default;
+    private bool _cleaning;
 
     public PartitionActor(TopicPartition partition, ActorBrokerSettings settings, IActorRef registry, LocalReplicas localReplicas)
     {
@@ -135,6 +150,7 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
             Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, _flushInterval);
             Timers.StartPeriodicTimer(RetentionTimer, RetentionTick.Instance, _settings.RetentionCheckInterval);
             Timers.StartPeriodicTimer(IsrTimer, IsrTick.Instance, IsrCheckInterval);
+            ScheduleCleaner();
             Become(Serving);
             Stash.UnstashAll();
         });
@@ -152,20 +168,41 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
         if (flushInterval != _flushInterval && Timers.IsTimerActive(FlushTimer))
             Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, flushInterval);
         _flushInterval = flushInterval;
+        string policy = effective[TopicConfigs.CleanupPolicy];
+        _compacts = TopicConfigs.Compacts(policy);
+        _deletes = TopicConfigs.Deletes(policy);
+        _cleanerConfig = TopicConfigs.CleanerConfigOf(effective);
+    }
+
+    /// <summary>Runs the cleaner timer while the topic compacts and the cleaner is enabled (after open and on config changes).</summary>
+    private void ScheduleCleaner()
+    {
+        if (_compacts && _settings.Cleaner.Enable)
+        {
+            if (!Timers.IsTimerActive(CleanerTimer))
+                Timers.StartPeriodicTimer(CleanerTimer, CleanerTick.Instance, _settings.Cleaner.Backoff);
+        }
+        else
+        {
+            Timers.Cancel(CleanerTimer);
+        }
     }
 
     /// <summary>
-    /// New topic overrides from the registry. max.message.bytes, retention.*, flush.messages and flush.ms apply at
-    /// once; the segment settings and message.timestamp.type apply when the log is next opened, as the open log's
+    /// New topic overrides from the registry. max.message.bytes, retention.*, flush.messages, flush.ms, cleanup.policy
+    /// and the compaction configs apply at once; the segment settings and message.timestamp.type apply when the log is next opened, as the open log's
     /// <see cref="LogConfig"/> is fixed.
     /// </summary>
     private void ChangeConfigs(TopicConfigChanged command)
     {
         if (command.TopicId != _metadata.TopicId)
             return; // about an earlier topic of the same name
-        UseConfigs(TopicConfigs.Defaults(_settings).SetItems(command.Configs));
-        _log.Info("Partition {0} now uses max.message.bytes {1}, retention.ms {2}, retention.bytes {3}, flush.messages {4}, flush.ms {5}",
-            _partition, _maxMessageBytes, _retentionMs, _retentionBytes, _flushMessages, (long)_flushInterval.TotalMilliseconds);
+        var effective = TopicConfigs.Defaults(_settings).SetItems(command.Configs);
+        UseConfigs(effective);
+        ScheduleCleaner();
+        _log.Info($"Partition {_partition} now uses max.message.bytes {_maxMessageBytes}, retention.ms {_retentionMs}, " +
+            $"retention.bytes {_retentionBytes}, flush.messages {_flushMessages}, flush.ms {(long)_flushInterval.TotalMilliseconds}, " +
+            $"cleanup.policy {effective[TopicConfigs.CleanupPolicy]}, {_cleanerConfig}");
     }
 
     private void Serving()
@@ -185,6 +222,13 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
         Command<TopicConfigChanged>(ChangeConfigs);
         Command<FlushTick>(_ => Flush());
         Command<RetentionTick>(_ => ApplyRetention());
+        Command<CleanerTick>(_ => StartClean());
+        Command<CleanPrepared>(CompleteClean);
+        Command<CleanFailed>(failed =>
+        {
+            _cleaning = false;
+            _log.Warning("Cleaning {0} failed (it will be retried): {1}", _partition, failed.Cause.Message);
+        });
         Command<DeleteRecordsBefore>(DeleteRecords);
         Command<SweepWaitersTick>(_ => SweepWaiters(DateTime.UtcNow));
     }
@@ -203,6 +247,8 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
                 $"{_partition} has {_replication.Isr.Length} in-sync replica(s) [{string.Join(",", _replication.Isr)}], fewer than min.insync.replicas ({_minInsyncReplicas})."));
             return;
         }
+        if (_compacts && RejectKeyless(command))
+            return;
         try
         {
             var result = OpenLog.Append(command.Batches, _metadata.LeaderEpoch);
@@ -222,6 +268,27 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
             _log.Warning("Rejected a produce to {0}: {1}", _partition, ex.Message);
             Sender.Tell(new AppendBatchesResult(ErrorCode.CorruptMessage, -1, OpenLog.LogStartOffset, ex.Message));
         }
+    }
+
+    /// <summary>Kafka's rule for compacted topics: a request holding a record without a key is refused whole (INVALID_RECORD).</summary>
+    private bool RejectKeyless(AppendBatches command)
+    {
+        string? keyless;
+        try
+        {
+            keyless = KeylessRecords.Find(command.Batches);
+        }
+        catch (KafkaProtocolException ex)
+        {
+            Sender.Tell(new AppendBatchesResult(ErrorCode.CorruptMessage, -1, OpenLog.LogStartOffset, ex.Message));
+            return true;
+        }
+        if (keyless is null)
+            return false;
+        string message = $"Compacted topic '{_partition.Topic}' cannot accept a record without a key ({keyless}); nothing of this request was appended to partition {_partition.Partition}.";
+        _log.Warning("Rejected a produce to {0}: {1}", _partition, message);
+        Sender.Tell(new AppendBatchesResult(ErrorCode.InvalidRecord, -1, OpenLog.LogStartOffset, message));
+        return true;
     }
 
     /// <summary>Returns the size of the first batch larger than the limit, reading only batch lengths.</summary>
@@ -324,9 +391,12 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
         }).PipeTo(Sender);
     }
 
+    /// <summary>Retention by time and size when cleanup.policy includes delete; otherwise only segments wholly below the log start go.</summary>
     private void ApplyRetention()
     {
-        var result = OpenLog.ApplyRetention(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _retentionMs, _retentionBytes);
+        var result = _deletes
+            ? OpenLog.ApplyRetention(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _retentionMs, _retentionBytes)
+            : OpenLog.ApplyRetention(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), -1, -1);
         if (result.SegmentsDeleted == 0)
             return;
         _log.Info("Retention deleted {0} segment(s) ({1} bytes) of {2}; log start offset is now {3}",
@@ -353,6 +423,38 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
         _log.Info("Log start offset of {0} moved from {1} to {2} (DeleteRecords)", _partition, before, start);
         var replyTo = Sender;
         Persist(new LogStartOffsetAdvanced(start, DateTime.UtcNow), _ => replyTo.Tell(new DeleteRecordsResult(ErrorCode.None, start)));
+    }
+
+    /// <summary>If a clean is due and none is running, prepares one on the thread pool; the result comes back as <see cref="CleanPrepared"/>.</summary>
+    private void StartClean()
+    {
+        if (_cleaning || !_compacts)
+            return;
+        var log = OpenLog;
+        var config = _cleanerConfig;
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var plan = log.PlanClean(config, now);
+        if (!plan.Due)
+            return;
+        _cleaning = true;
+        Task.Run(() => log.PrepareClean(plan, config, now))
+            .PipeTo(Self, success: prepared => new CleanPrepared(log, prepared), failure: ex => new CleanFailed(ex));
+    }
+
+    /// <summary>Publishes a prepared clean on the writer (this actor), or drops it if the log it was made for is closed.</summary>
+    private void CompleteClean(CleanPrepared message)
+    {
+        _cleaning = false;
+        if (!ReferenceEquals(message.Log, _partitionLog))
+        {
+            message.Log.AbortClean(message.Prepared);
+            return;
+        }
+        var result = OpenLog.CompleteClean(message.Prepared);
+        var stats = result.Statistics;
+        _log.Info($"Cleaned {_partition} ({result.Reason}): {stats.SegmentsRewritten} of {stats.SegmentsScanned} segment(s) rewritten, " +
+            $"{stats.BytesBefore} -> {stats.BytesAfter} bytes, {stats.RecordsRemoved} record(s) removed ({stats.TombstonesRemoved} tombstones), " +
+            $"{stats.DistinctKeys} keys; first dirty offset {result.FirstDirtyOffset}{(result.Completed ? "" : " (abandoned)")}");
     }
 
     private void Flush()
@@ -434,6 +536,16 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
     {
         public static readonly RetentionTick Instance = new();
     }
+
+    private sealed class CleanerTick
+    {
+        public static readonly CleanerTick Instance = new();
+    }
+
+    /// <summary>A clean prepared on the thread pool for <paramref name="Log"/> (local only, never serialized).</summary>
+    private sealed record CleanPrepared(PartitionLog Log, PreparedClean Prepared);
+
+    private sealed record CleanFailed(Exception Cause);
 
     private sealed class SweepWaitersTick
     {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 
 namespace ActorBroker.Cluster.Topics;
 
@@ -21,6 +22,10 @@ public static class TopicConfigs
     public const string FlushMessages = "flush.messages";
     public const string FlushMs = "flush.ms";
     public const string MinInsyncReplicas = "min.insync.replicas";
+    public const string DeleteRetentionMs = "delete.retention.ms";
+    public const string MinCleanableDirtyRatio = "min.cleanable.dirty.ratio";
+    public const string MinCompactionLagMs = "min.compaction.lag.ms";
+    public const string MaxCompactionLagMs = "max.compaction.lag.ms";
 
     private sealed record Definition(string Name, Func<ActorBrokerSettings, string> Default, Func<string, string?> Validate);
 
@@ -32,12 +37,16 @@ public static class TopicConfigs
         new(MaxMessageBytes, s => s.MaxMessageBytes.ToString(), PositiveInt),
         new(RetentionMs, s => s.RetentionMs.ToString(), LongOrUnlimited),
         new(RetentionBytes, s => s.RetentionBytes.ToString(), LongOrUnlimited),
-        new(CleanupPolicy, _ => "delete", v => v == "delete" ? null : "only 'delete' is supported (compaction is not implemented yet)"),
+        new(CleanupPolicy, s => s.CleanupPolicy, ValidateCleanupPolicy),
         new(MessageTimestampType, s => s.Log.TimestampType.ToString(), v => v is "CreateTime" or "LogAppendTime" ? null : "expected CreateTime or LogAppendTime"),
         new(SegmentMs, s => s.Log.SegmentMs.ToString(), PositiveLong),
         new(FlushMessages, s => s.FlushMessages.ToString(), PositiveLong),
         new(FlushMs, s => ((long)s.FlushInterval.TotalMilliseconds).ToString(), PositiveLong),
         new(MinInsyncReplicas, s => s.Replication.MinInsyncReplicas.ToString(), PositiveInt),
+        new(DeleteRetentionMs, s => s.Cleaner.Defaults.DeleteRetentionMs.ToString(), NonNegativeLong),
+        new(MinCleanableDirtyRatio, s => s.Cleaner.Defaults.MinCleanableDirtyRatio.ToString(CultureInfo.InvariantCulture), Ratio),
+        new(MinCompactionLagMs, s => s.Cleaner.Defaults.MinCompactionLagMs.ToString(), NonNegativeLong),
+        new(MaxCompactionLagMs, s => s.Cleaner.Defaults.MaxCompactionLagMs.ToString(), PositiveLong),
     ];
 
     public static IEnumerable<string> Names => Definitions.Select(d => d.Name);
@@ -56,12 +65,50 @@ public static class TopicConfigs
             if (definition.Validate(value) is { } problem)
                 return $"Invalid value '{value}' for config '{name}': {problem}.";
         }
+        if (overrides.TryGetValue(MinCompactionLagMs, out var min) && overrides.TryGetValue(MaxCompactionLagMs, out var max)
+            && long.Parse(max) < long.Parse(min))
+            return $"Invalid value '{max}' for config '{MaxCompactionLagMs}': it must not be less than {MinCompactionLagMs} ({min}).";
         return null;
     }
 
     /// <summary>The effective value of every honoured config: the topic's override, else the broker default.</summary>
     public static ImmutableSortedDictionary<string, string> Effective(TopicDescription topic, ActorBrokerSettings settings) =>
         Defaults(settings).SetItems(topic.Configs);
+
+    /// <summary>
+    /// Kafka's cleanup.policy: a comma-separated list of <c>delete</c> and <c>compact</c>, each at most once, in either
+    /// order ("compact,delete" and "delete,compact" both mean compact and apply retention). Null when valid.
+    /// </summary>
+    public static string? ValidateCleanupPolicy(string value)
+    {
+        var items = value.Split(',', StringSplitOptions.TrimEntries);
+        if (items.Length is 0 or > 2 || items.Any(i => i is not ("delete" or "compact")) || items.Distinct().Count() != items.Length)
+            return "expected delete, compact, or both (compact,delete)";
+        return null;
+    }
+
+    /// <summary>Whether a (valid) cleanup.policy includes compact.</summary>
+    public static bool Compacts(string cleanupPolicy) => cleanupPolicy.Split(',', StringSplitOptions.TrimEntries).Contains("compact");
+
+    /// <summary>Whether a (valid) cleanup.policy includes delete (retention by time and size).</summary>
+    public static bool Deletes(string cleanupPolicy) => cleanupPolicy.Split(',', StringSplitOptions.TrimEntries).Contains("delete");
+
+    /// <summary>The compaction settings of a topic's effective configs.</summary>
+    public static Storage.Cleaning.CleanerConfig CleanerConfigOf(IReadOnlyDictionary<string, string> effective) => new()
+    {
+        DeleteRetentionMs = long.Parse(effective[DeleteRetentionMs]),
+        MinCleanableDirtyRatio = double.Parse(effective[MinCleanableDirtyRatio], CultureInfo.InvariantCulture),
+        MinCompactionLagMs = long.Parse(effective[MinCompactionLagMs]),
+        MaxCompactionLagMs = long.Parse(effective[MaxCompactionLagMs]),
+    };
+
+    private static string? NonNegativeLong(string value) =>
+        long.TryParse(value, out long number) && number >= 0 ? null : "expected a non-negative 64-bit integer";
+
+    private static string? Ratio(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double ratio) && ratio is >= 0 and <= 1
+            ? null
+            : "expected a number between 0 and 1";
 
     private static string? PositiveInt(string value) =>
         int.TryParse(value, out int number) && number > 0 ? null : "expected a positive 32-bit integer";

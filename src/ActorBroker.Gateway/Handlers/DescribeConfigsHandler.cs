@@ -94,6 +94,13 @@ public sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsReque
             ["log.retention.ms"] = settings.RetentionMs.ToString(),
             ["log.retention.bytes"] = settings.RetentionBytes.ToString(),
             ["log.retention.check.interval.ms"] = ((long)settings.RetentionCheckInterval.TotalMilliseconds).ToString(),
+            ["log.cleanup.policy"] = settings.CleanupPolicy,
+            ["log.cleaner.enable"] = settings.Cleaner.Enable ? "true" : "false",
+            ["log.cleaner.backoff.ms"] = ((long)settings.Cleaner.Backoff.TotalMilliseconds).ToString(),
+            ["log.cleaner.delete.retention.ms"] = settings.Cleaner.Defaults.DeleteRetentionMs.ToString(),
+            ["log.cleaner.min.cleanable.ratio"] = settings.Cleaner.Defaults.MinCleanableDirtyRatio.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["log.cleaner.min.compaction.lag.ms"] = settings.Cleaner.Defaults.MinCompactionLagMs.ToString(),
+            ["log.cleaner.max.compaction.lag.ms"] = settings.Cleaner.Defaults.MaxCompactionLagMs.ToString(),
             ["message.max.bytes"] = settings.MaxMessageBytes.ToString(),
             ["socket.request.max.bytes"] = context.Settings.SocketRequestMaxBytes.ToString(),
         };

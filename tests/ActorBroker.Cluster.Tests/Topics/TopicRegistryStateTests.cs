@@ -184,7 +184,8 @@ public class TopicRegistryStateTests
         Assert.Equal("delete", After(state, appendDelete).Topics["t"].Configs["cleanup.policy"]);
 
         var appendCompact = Decide(state, new AlterTopicConfigs("t", [new ConfigAlteration("cleanup.policy", ConfigOperation.Append, "compact")]));
-        Assert.Equal(ErrorCode.InvalidConfig, ((AlterTopicConfigsResult)appendCompact.Reply).Error);
+        Assert.Equal(ErrorCode.None, ((AlterTopicConfigsResult)appendCompact.Reply).Error);
+        Assert.Equal("delete,compact", After(state, appendCompact).Topics["t"].Configs["cleanup.policy"]);
 
         var subtractAll = Decide(state, new AlterTopicConfigs("t", [new ConfigAlteration("cleanup.policy", ConfigOperation.Subtract, "delete")]));
         Assert.Equal(ErrorCode.InvalidConfig, ((AlterTopicConfigsResult)subtractAll.Reply).Error);
