@@ -24,13 +24,14 @@ public static class BrokerSystem
                 """)
             .WithFallback(ActorBrokerConfig.Reference())));
 
-    /// <summary>Joins <paramref name="system"/> to itself, waits until it is Up, then starts the broker actors.</summary>
-    public static async Task<BrokerServices> StartBrokerAsync(ActorSystem system)
+    /// <summary>Joins <paramref name="system"/> to <paramref name="joinTo"/> (by default itself), waits until it is Up,
+    /// then starts the broker actors.</summary>
+    public static async Task<BrokerServices> StartBrokerAsync(ActorSystem system, Address? joinTo = null)
     {
         var cluster = AkkaCluster.Get(system);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        cluster.Join(cluster.SelfAddress);
+        cluster.Join(joinTo ?? cluster.SelfAddress);
         await up.Task.WaitAsync(TimeSpan.FromSeconds(30));
         return BrokerServices.Start(system, ActorBrokerSettings.Create(system.Settings.Config));
     }
