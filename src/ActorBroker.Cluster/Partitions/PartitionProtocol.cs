@@ -5,7 +5,7 @@ using ActorBroker.Cluster.Serialization;
 namespace ActorBroker.Cluster.Partitions;
 
 /// <summary>Every message for a partition entity names its partition; the shard extractor routes by it.</summary>
-public interface IPartitionCommand
+public interface IPartitionCommand : IClusterMessage
 {
     TopicPartition Partition { get; }
 }
@@ -46,27 +46,27 @@ public sealed record TopicConfigChanged(TopicPartition Partition, Guid TopicId, 
 // Replies
 
 /// <param name="LogAppendTimeMs">The time stamped into the batches when the topic uses LogAppendTime, else -1 (Produce's LogAppendTimeMs).</param>
-public sealed record AppendBatchesResult(ErrorCode Error, long BaseOffset, long LogStartOffset, string? ErrorMessage = null, long LogAppendTimeMs = -1);
+public sealed record AppendBatchesResult(ErrorCode Error, long BaseOffset, long LogStartOffset, string? ErrorMessage = null, long LogAppendTimeMs = -1) : IClusterMessage;
 
 public sealed record ReadBatchesResult(
     ErrorCode Error,
     ReadOnlyMemory<byte> Records,
     long HighWatermark,
-    long LogStartOffset);
+    long LogStartOffset) : IClusterMessage;
 
-public sealed record LogAdvanced(TopicPartition Partition, long LogEndOffset);
+public sealed record LogAdvanced(TopicPartition Partition, long LogEndOffset) : IClusterMessage;
 
-public sealed record DeleteRecordsResult(ErrorCode Error, long LowWatermark);
+public sealed record DeleteRecordsResult(ErrorCode Error, long LowWatermark) : IClusterMessage;
 
 public sealed record PartitionStateResult(
     ErrorCode Error,
     long LogStartOffset,
     long HighWatermark,
     long LogEndOffset,
-    int LeaderEpoch);
+    int LeaderEpoch) : IClusterMessage;
 
 /// <summary>The first record at or after the requested timestamp: its offset and its own timestamp (-1, -1 when none).</summary>
-public sealed record FindOffsetForTimestampResult(ErrorCode Error, long Offset, long Timestamp, int LeaderEpoch);
+public sealed record FindOffsetForTimestampResult(ErrorCode Error, long Offset, long Timestamp, int LeaderEpoch) : IClusterMessage;
 
 // Events (journal holds metadata only; records live in the segment files)
 
