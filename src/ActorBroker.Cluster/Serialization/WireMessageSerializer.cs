@@ -85,7 +85,7 @@ public sealed class WireMessageSerializer(ExtendedActorSystem system) : Serializ
         ["t-describe-r"] = typeof(DescribeTopicsResult),
     };
 
-    private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(p => p.Value, p => p.Key);
+    private static readonly ManifestTable Table = new(TypesByManifest, $"{nameof(WireMessageSerializer)}.{nameof(TypesByManifest)}");
 
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General)
     {
@@ -95,10 +95,7 @@ public sealed class WireMessageSerializer(ExtendedActorSystem system) : Serializ
 
     public override int Identifier => SerializerId;
 
-    public override string Manifest(object o) =>
-        ManifestsByType.TryGetValue(o.GetType(), out var manifest)
-            ? manifest
-            : throw new ArgumentException($"{o.GetType().FullName} is an IClusterMessage but has no manifest in {nameof(WireMessageSerializer)}.{nameof(TypesByManifest)}.");
+    public override string Manifest(object o) => Table.ManifestOf(o);
 
     public override byte[] ToBinary(object obj)
     {
@@ -117,8 +114,7 @@ public sealed class WireMessageSerializer(ExtendedActorSystem system) : Serializ
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        if (!TypesByManifest.TryGetValue(manifest, out var type))
-            throw new SerializationException($"Unknown wire manifest '{manifest}': the sending node runs a newer ActorBroker.");
+        var type = Table.TypeOf(manifest, $"Unknown wire manifest '{manifest}': the sending node runs a newer ActorBroker.");
         BlobConverters.BeginRead(bytes, out var json);
         try
         {
