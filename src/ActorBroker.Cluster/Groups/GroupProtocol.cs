@@ -4,18 +4,18 @@ using ActorBroker.Protocol;
 namespace ActorBroker.Cluster.Groups;
 
 /// <summary>Every message for a group coordinator names its group; the shard extractor routes by it.</summary>
-public interface IGroupCommand
+public interface IGroupCommand : IClusterMessage
 {
     string GroupId { get; }
 }
 
-public sealed record MemberProtocol(string Name, byte[] Metadata);
+public sealed record MemberProtocol(string Name, byte[] Metadata) : IClusterMessage;
 
-public sealed record MemberAssignment(string MemberId, byte[] Assignment);
+public sealed record MemberAssignment(string MemberId, byte[] Assignment) : IClusterMessage;
 
-public sealed record CommittedOffset(long Offset, int LeaderEpoch, string? Metadata, long CommitTimestampMs);
+public sealed record CommittedOffset(long Offset, int LeaderEpoch, string? Metadata, long CommitTimestampMs) : IClusterMessage;
 
-public sealed record OffsetToCommit(TopicPartition Partition, long Offset, int LeaderEpoch, string? Metadata);
+public sealed record OffsetToCommit(TopicPartition Partition, long Offset, int LeaderEpoch, string? Metadata) : IClusterMessage;
 
 // Commands (NowMs is the coordinator's clock, stamped by the actor, so decisions stay pure)
 
@@ -42,7 +42,7 @@ public sealed record SyncGroup(
 
 public sealed record Heartbeat(string GroupId, string MemberId, string? GroupInstanceId, int GenerationId) : IGroupCommand;
 
-public sealed record LeavingMember(string MemberId, string? GroupInstanceId);
+public sealed record LeavingMember(string MemberId, string? GroupInstanceId) : IClusterMessage;
 
 public sealed record LeaveGroup(string GroupId, IReadOnlyList<LeavingMember> Members) : IGroupCommand;
 
@@ -64,7 +64,7 @@ public sealed record DeleteOffsets(string GroupId, IReadOnlyList<TopicPartition>
 
 // Replies
 
-public sealed record JoinGroupMember(string MemberId, string? GroupInstanceId, byte[] Metadata);
+public sealed record JoinGroupMember(string MemberId, string? GroupInstanceId, byte[] Metadata) : IClusterMessage;
 
 public sealed record JoinGroupResult(
     ErrorCode Error,
@@ -73,24 +73,24 @@ public sealed record JoinGroupResult(
     string? ProtocolName,
     string LeaderId,
     string MemberId,
-    IReadOnlyList<JoinGroupMember> Members)
+    IReadOnlyList<JoinGroupMember> Members) : IClusterMessage
 {
     public static JoinGroupResult Failed(ErrorCode error, string memberId = "") =>
         new(error, -1, null, null, "", memberId, []);
 }
 
-public sealed record SyncGroupResult(ErrorCode Error, string? ProtocolType, string? ProtocolName, byte[] Assignment)
+public sealed record SyncGroupResult(ErrorCode Error, string? ProtocolType, string? ProtocolName, byte[] Assignment) : IClusterMessage
 {
     public static SyncGroupResult Failed(ErrorCode error) => new(error, null, null, []);
 }
 
-public sealed record HeartbeatResult(ErrorCode Error);
+public sealed record HeartbeatResult(ErrorCode Error) : IClusterMessage;
 
-public sealed record LeaveGroupResult(ErrorCode Error, IReadOnlyList<(LeavingMember Member, ErrorCode Error)> Members);
+public sealed record LeaveGroupResult(ErrorCode Error, IReadOnlyList<(LeavingMember Member, ErrorCode Error)> Members) : IClusterMessage;
 
-public sealed record CommitOffsetsResult(ErrorCode Error, IReadOnlyList<(TopicPartition Partition, ErrorCode Error)> Partitions);
+public sealed record CommitOffsetsResult(ErrorCode Error, IReadOnlyList<(TopicPartition Partition, ErrorCode Error)> Partitions) : IClusterMessage;
 
-public sealed record FetchOffsetsResult(ErrorCode Error, IReadOnlyList<(TopicPartition Partition, CommittedOffset? Offset)> Offsets);
+public sealed record FetchOffsetsResult(ErrorCode Error, IReadOnlyList<(TopicPartition Partition, CommittedOffset? Offset)> Offsets) : IClusterMessage;
 
 public sealed record DescribedMember(
     string MemberId,
@@ -98,7 +98,7 @@ public sealed record DescribedMember(
     string ClientId,
     string ClientHost,
     byte[] Metadata,
-    byte[] Assignment);
+    byte[] Assignment) : IClusterMessage;
 
 public sealed record GroupDescription(
     ErrorCode Error,
@@ -106,11 +106,11 @@ public sealed record GroupDescription(
     string State,
     string ProtocolType,
     string Protocol,
-    IReadOnlyList<DescribedMember> Members);
+    IReadOnlyList<DescribedMember> Members) : IClusterMessage;
 
-public sealed record DeleteGroupResult(ErrorCode Error);
+public sealed record DeleteGroupResult(ErrorCode Error) : IClusterMessage;
 
-public sealed record DeleteOffsetsResult(ErrorCode Error, IReadOnlyList<(TopicPartition Partition, ErrorCode Error)> Partitions);
+public sealed record DeleteOffsetsResult(ErrorCode Error, IReadOnlyList<(TopicPartition Partition, ErrorCode Error)> Partitions) : IClusterMessage;
 
 // Events
 

@@ -5,7 +5,7 @@ using ActorBroker.Cluster.Serialization;
 namespace ActorBroker.Cluster.Partitions;
 
 /// <summary>Every message for a partition entity names its partition; the shard extractor routes by it.</summary>
-public interface IPartitionCommand
+public interface IPartitionCommand : IClusterMessage
 {
     TopicPartition Partition { get; }
 }
@@ -61,33 +61,33 @@ public sealed record AssignmentChanged(TopicPartition Partition, Guid TopicId, T
 // Replies
 
 /// <param name="LogAppendTimeMs">The time stamped into the batches when the topic uses LogAppendTime, else -1 (Produce's LogAppendTimeMs).</param>
-public sealed record AppendBatchesResult(ErrorCode Error, long BaseOffset, long LogStartOffset, string? ErrorMessage = null, long LogAppendTimeMs = -1);
+public sealed record AppendBatchesResult(ErrorCode Error, long BaseOffset, long LogStartOffset, string? ErrorMessage = null, long LogAppendTimeMs = -1) : IClusterMessage;
 
 public sealed record ReadBatchesResult(
     ErrorCode Error,
     ReadOnlyMemory<byte> Records,
     long HighWatermark,
-    long LogStartOffset);
+    long LogStartOffset) : IClusterMessage;
 
-public sealed record LogAdvanced(TopicPartition Partition, long LogEndOffset);
+public sealed record LogAdvanced(TopicPartition Partition, long LogEndOffset) : IClusterMessage;
 
 /// <param name="LeaderEpoch">The leader's current epoch; a follower that expected another one re-checks for divergence.</param>
-public sealed record ReplicaFetchResult(ErrorCode Error, ReadOnlyMemory<byte> Records, long HighWatermark, long LogStartOffset, int LeaderEpoch);
+public sealed record ReplicaFetchResult(ErrorCode Error, ReadOnlyMemory<byte> Records, long HighWatermark, long LogStartOffset, int LeaderEpoch) : IClusterMessage;
 
 /// <summary><paramref name="Epoch"/> is -1 and <paramref name="EndOffset"/> -1 when the leader knows no epoch at or below the one asked for.</summary>
-public sealed record EpochEndResult(ErrorCode Error, int Epoch, long EndOffset);
+public sealed record EpochEndResult(ErrorCode Error, int Epoch, long EndOffset) : IClusterMessage;
 
-public sealed record DeleteRecordsResult(ErrorCode Error, long LowWatermark);
+public sealed record DeleteRecordsResult(ErrorCode Error, long LowWatermark) : IClusterMessage;
 
 public sealed record PartitionStateResult(
     ErrorCode Error,
     long LogStartOffset,
     long HighWatermark,
     long LogEndOffset,
-    int LeaderEpoch);
+    int LeaderEpoch) : IClusterMessage;
 
 /// <summary>The first record at or after the requested timestamp: its offset and its own timestamp (-1, -1 when none).</summary>
-public sealed record FindOffsetForTimestampResult(ErrorCode Error, long Offset, long Timestamp, int LeaderEpoch);
+public sealed record FindOffsetForTimestampResult(ErrorCode Error, long Offset, long Timestamp, int LeaderEpoch) : IClusterMessage;
 
 // Events (journal holds metadata only; records live in the segment files)
 

@@ -34,16 +34,13 @@ public sealed class PersistedMessageSerializer(ExtendedActorSystem system) : Ser
         ["group-snapshot"] = typeof(GroupSnapshot),
     };
 
-    private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(p => p.Value, p => p.Key);
+    private static readonly ManifestTable Table = new(TypesByManifest, nameof(PersistedMessageSerializer));
 
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.General);
 
     public override int Identifier => 7101;
 
-    public override string Manifest(object o) =>
-        ManifestsByType.TryGetValue(o.GetType(), out var manifest)
-            ? manifest
-            : throw new ArgumentException($"{o.GetType().FullName} is not registered in {nameof(PersistedMessageSerializer)}.");
+    public override string Manifest(object o) => Table.ManifestOf(o);
 
     public override byte[] ToBinary(object obj)
     {
@@ -53,8 +50,7 @@ public sealed class PersistedMessageSerializer(ExtendedActorSystem system) : Ser
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        if (!TypesByManifest.TryGetValue(manifest, out var type))
-            throw new SerializationException($"Unknown manifest '{manifest}': this journal was written by a newer ActorBroker.");
+        var type = Table.TypeOf(manifest, $"Unknown manifest '{manifest}': this journal was written by a newer ActorBroker.");
         return JsonSerializer.Deserialize(bytes, type, Options)
             ?? throw new SerializationException($"A stored '{manifest}' decoded to null.");
     }

@@ -10,7 +10,7 @@ public sealed record TopicDescription(
     Guid TopicId,
     int PartitionCount,
     short ReplicationFactor,
-    ImmutableSortedDictionary<string, string> Configs)
+    ImmutableSortedDictionary<string, string> Configs) : IClusterMessage
 {
     /// <summary>Where each partition lives (index = partition). Empty only in journals written before placement
     /// existed (single-node), which the registry fills in on recovery.</summary>
@@ -33,15 +33,15 @@ public sealed record CreateTopic(
     int Partitions,
     short ReplicationFactor,
     ImmutableSortedDictionary<string, string> Configs,
-    bool ValidateOnly = false);
+    bool ValidateOnly = false) : IClusterMessage;
 
-public sealed record DeleteTopic(string Name);
+public sealed record DeleteTopic(string Name) : IClusterMessage;
 
 /// <summary>
 /// Kafka's AlterConfigs (API 33): the topic's overrides become exactly <paramref name="Configs"/>; every config
 /// not named falls back to its broker default. A null value is an invalid request, as in Kafka.
 /// </summary>
-public sealed record ReplaceTopicConfigs(string Name, IReadOnlyDictionary<string, string?> Configs, bool ValidateOnly = false);
+public sealed record ReplaceTopicConfigs(string Name, IReadOnlyDictionary<string, string?> Configs, bool ValidateOnly = false) : IClusterMessage;
 
 /// <summary>Kafka's IncrementalAlterConfigs operations (AlterConfigOp.OpType), by their wire value.</summary>
 public enum ConfigOperation : sbyte
@@ -52,58 +52,58 @@ public enum ConfigOperation : sbyte
     Subtract = 3,
 }
 
-public sealed record ConfigAlteration(string Name, ConfigOperation Operation, string? Value);
+public sealed record ConfigAlteration(string Name, ConfigOperation Operation, string? Value) : IClusterMessage;
 
 /// <summary>Kafka's IncrementalAlterConfigs (API 44): applies each operation to the topic's current overrides.</summary>
-public sealed record AlterTopicConfigs(string Name, IReadOnlyList<ConfigAlteration> Alterations, bool ValidateOnly = false);
+public sealed record AlterTopicConfigs(string Name, IReadOnlyList<ConfigAlteration> Alterations, bool ValidateOnly = false) : IClusterMessage;
 
 /// <summary>Looks topics up; with <paramref name="Names"/> null, every topic. Unknown ones are created when
 /// <paramref name="AutoCreate"/> is set and the broker allows it.</summary>
-public sealed record DescribeTopics(IReadOnlyList<string>? Names, bool AutoCreate);
+public sealed record DescribeTopics(IReadOnlyList<string>? Names, bool AutoCreate) : IClusterMessage;
 
 /// <summary>
 /// Sent by a partition entity when it starts on node <paramref name="NodeId"/>: the registry confirms that the node
 /// is the partition's leader and starts a new leader epoch (at least <paramref name="MinEpoch"/>, the entity's own
 /// last epoch + 1), or refuses (NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION).
 /// </summary>
-public sealed record BecomeLeader(TopicPartition Partition, int NodeId, int MinEpoch);
+public sealed record BecomeLeader(TopicPartition Partition, int NodeId, int MinEpoch) : IClusterMessage;
 
 /// <summary>
 /// A leader asks the controller to change its partition's in-sync replicas (shrink a lagging follower, add one that
 /// caught up). Refused (FENCED_LEADER_EPOCH) unless <paramref name="Leader"/> and <paramref name="LeaderEpoch"/> are current.
 /// </summary>
-public sealed record AlterIsr(TopicPartition Partition, int Leader, int LeaderEpoch, ImmutableArray<int> Isr);
+public sealed record AlterIsr(TopicPartition Partition, int Leader, int LeaderEpoch, ImmutableArray<int> Isr) : IClusterMessage;
 
 /// <summary>Asked by the shard allocation strategy: which node leads this partition entity (-1: none, offline).</summary>
-public sealed record LocatePartition(string EntityId);
+public sealed record LocatePartition(string EntityId) : IClusterMessage;
 
 /// <summary>Asked by the shard allocation strategy when rebalancing: every partition entity's leader node.</summary>
-public sealed record GetPartitionLeaders
+public sealed record GetPartitionLeaders : IClusterMessage
 {
     public static readonly GetPartitionLeaders Instance = new();
 }
 
 // Replies
-public sealed record LeadershipResult(ErrorCode Error, string? ErrorMessage, TopicDescription? Topic, int LeaderEpoch);
+public sealed record LeadershipResult(ErrorCode Error, string? ErrorMessage, TopicDescription? Topic, int LeaderEpoch) : IClusterMessage;
 
 /// <param name="Exists">False for a partition of no known topic: any node may answer that (UNKNOWN_TOPIC_OR_PARTITION).</param>
-public sealed record PartitionLocation(string EntityId, bool Exists, int Leader);
+public sealed record PartitionLocation(string EntityId, bool Exists, int Leader) : IClusterMessage;
 
-public sealed record AlterIsrResult(ErrorCode Error, string? ErrorMessage, PartitionAssignment? Assignment);
+public sealed record AlterIsrResult(ErrorCode Error, string? ErrorMessage, PartitionAssignment? Assignment) : IClusterMessage;
 
-public sealed record PartitionLeaders(ImmutableDictionary<string, int> LeaderByEntityId);
+public sealed record PartitionLeaders(ImmutableDictionary<string, int> LeaderByEntityId) : IClusterMessage;
 
-public sealed record CreateTopicResult(string Name, ErrorCode Error, string? ErrorMessage, TopicDescription? Topic);
+public sealed record CreateTopicResult(string Name, ErrorCode Error, string? ErrorMessage, TopicDescription? Topic) : IClusterMessage;
 
-public sealed record DeleteTopicResult(string Name, ErrorCode Error, string? ErrorMessage, Guid TopicId);
+public sealed record DeleteTopicResult(string Name, ErrorCode Error, string? ErrorMessage, Guid TopicId) : IClusterMessage;
 
 /// <summary>The answer to <see cref="ReplaceTopicConfigs"/> and <see cref="AlterTopicConfigs"/>; on success,
 /// <paramref name="Topic"/> carries the overrides as they are (or, when validating only, would be).</summary>
-public sealed record AlterTopicConfigsResult(string Name, ErrorCode Error, string? ErrorMessage, TopicDescription? Topic);
+public sealed record AlterTopicConfigsResult(string Name, ErrorCode Error, string? ErrorMessage, TopicDescription? Topic) : IClusterMessage;
 
-public sealed record TopicLookup(string Name, ErrorCode Error, TopicDescription? Topic);
+public sealed record TopicLookup(string Name, ErrorCode Error, TopicDescription? Topic) : IClusterMessage;
 
-public sealed record DescribeTopicsResult(IReadOnlyList<TopicLookup> Topics);
+public sealed record DescribeTopicsResult(IReadOnlyList<TopicLookup> Topics) : IClusterMessage;
 
 // Events
 public sealed record TopicCreated(TopicDescription Topic) : IPersistedMessage;

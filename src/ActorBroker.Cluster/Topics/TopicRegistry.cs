@@ -154,7 +154,7 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
             var followed = _state.Topics.Values
                 .SelectMany(t => t.Assignments.Select((a, p) => (Topic: t, Partition: p, Assignment: a)))
                 .Where(x => x.Assignment.IsOnline && x.Assignment.Leader != node && x.Assignment.Replicas.Contains(node))
-                .Select(x => new FollowedPartition(x.Topic, x.Partition))
+                .Select(x => new FollowedPartition(x.Topic, x.Partition, x.Assignment))
                 .ToImmutableArray();
             Context.ActorSelection(new RootActorPath(broker.Address) / "user" / ReplicaManager.Name)
                 .Tell(new FollowPartitions(node, followed));
