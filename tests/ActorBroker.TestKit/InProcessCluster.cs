@@ -78,14 +78,27 @@ public sealed class InProcessCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Polls <paramref name="condition"/>; an ask that times out (an actor moving between nodes) counts as "not yet".</summary>
     public async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
+        while (!await Holds(condition))
         {
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"Timed out after {timeout.TotalSeconds} s waiting until {what}.");
             await Task.Delay(200);
+        }
+    }
+
+    private static async Task<bool> Holds(Func<Task<bool>> condition)
+    {
+        try
+        {
+            return await condition();
+        }
+        catch (AskTimeoutException)
+        {
+            return false;
         }
     }
 

@@ -11,7 +11,8 @@ namespace ActorBroker.Cluster.Tests.Replication;
 /// <summary>Three broker nodes in this process (real remoting, one shared journal): replication, ISR and failover.</summary>
 public sealed class ReplicationClusterTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(60);
     private InProcessCluster _cluster = null!;
 
     public async Task InitializeAsync() =>
@@ -59,7 +60,7 @@ public sealed class ReplicationClusterTests : IAsyncLifetime
 
         var leaderLog = LocalLog(topic.Assignments[0].Leader, partition);
         await _cluster.WaitForAsync(() => Enumerable.Range(1, 3).All(node => LocalLog(node, partition).AsSpan().SequenceEqual(leaderLog)),
-            Timeout, "every replica holds the leader's log");
+            FailoverTimeout, "every replica holds the leader's log");
         var state = await _cluster.Node(2).Partitions.Ask<PartitionStateResult>(new GetPartitionState(partition), Timeout);
         Assert.Equal(20, state.HighWatermark);
     }
@@ -76,14 +77,14 @@ public sealed class ReplicationClusterTests : IAsyncLifetime
 
         await _cluster.DownAsync(oldLeader);
         await _cluster.WaitForAsync(async () => (await _cluster.DescribeAsync("failover", survivor)).Assignments[0] is { IsOnline: true } a && a.Leader != oldLeader,
-            Timeout, "the controller elected a new leader");
+            FailoverTimeout, "the controller elected a new leader");
         var after = (await _cluster.DescribeAsync("failover", survivor)).Assignments[0];
         Assert.DoesNotContain(oldLeader, after.Isr);
         Assert.True(after.LeaderEpoch > topic.Assignments[0].LeaderEpoch);
 
         AppendBatchesResult next = null!;
         await _cluster.WaitForAsync(async () => (next = await ProduceAsync(survivor, partition, 10)).Error == ErrorCode.None,
-            Timeout, "the new leader accepts acks=all produce");
+            FailoverTimeout, "the new leader accepts acks=all produce");
         Assert.Equal(10, next.BaseOffset);
         var read = await _cluster.Node(survivor).Partitions.Ask<ReadBatchesResult>(new ReadBatches(partition, 0, 1 << 20, true), Timeout);
         Assert.Equal(11, read.HighWatermark);
@@ -100,11 +101,11 @@ public sealed class ReplicationClusterTests : IAsyncLifetime
         foreach (int follower in Enumerable.Range(1, 3).Where(n => n != leader))
             await _cluster.DownAsync(follower);
         await _cluster.WaitForAsync(async () => (await _cluster.DescribeAsync("guarded", leader)).Assignments[0].Isr.Length == 1,
-            Timeout, "the ISR shrank to the leader");
+            FailoverTimeout, "the ISR shrank to the leader");
 
         AppendBatchesResult refused = null!;
         await _cluster.WaitForAsync(async () => (refused = await ProduceAsync(leader, partition, 1)).Error == ErrorCode.NotEnoughReplicas,
-            Timeout, "acks=all is refused");
+            FailoverTimeout, "acks=all is refused");
         var acksOne = await _cluster.Node(leader).Partitions.Ask<AppendBatchesResult>(new AppendBatches(partition, Batch(2)), Timeout);
         Assert.Equal(ErrorCode.None, acksOne.Error);
         Assert.Equal(1, acksOne.BaseOffset);
