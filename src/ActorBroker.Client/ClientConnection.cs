@@ -1,0 +1,88 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using ActorBroker.Cluster;
+using ActorBroker.Cluster.Membership;
+using ActorBroker.Cluster.Sharding;
+using ActorBroker.Protocol;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace ActorBroker.Client;
+
+/// <summary>
+/// One incarnation of the client's cluster membership: an actor system with the role "client" that joined the
+/// brokers, and the proxies through which it reaches their actors. It hosts no partitions, groups or registry.
+/// <see cref="Lost"/> completes (with the reason) when the brokers are gone for good from this incarnation's view
+/// or the system terminated (downed); the client then starts a new incarnation.
+/// </summary>
+internal sealed class ClientConnection
+{
+    private ClientConnection(ActorSystem system, IActorRef partitions, IActorRef groups, IActorRef topics, BrokerDirectory brokers, Task<string> lost)
+    {
+        System = system;
+        Partitions = partitions;
+        Groups = groups;
+        Topics = topics;
+        Brokers = brokers;
+        Lost = lost;
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef Partitions { get; }
+    public IActorRef Groups { get; }
+    public IActorRef Topics { get; }
+    public BrokerDirectory Brokers { get; }
+    public Task<string> Lost { get; }
+
+    /// <summary>Joins the seeds and waits until this member is Up; fails with BROKER_NOT_AVAILABLE after the connect timeout.</summary>
+    public static async Task<ClientConnection> StartAsync(ActorBrokerClientOptions options, CancellationToken cancellationToken)
+    {
+        if (options.SeedNodes.Count == 0)
+            throw new ActorBrokerException(ErrorCode.InvalidConfig, "No seed nodes: set actorbroker.client.seed-nodes (a broker's HOST:AKKA-PORT).");
+        var system = ActorSystem.Create(options.SystemName, options.ActorSystemConfig());
+        try
+        {
+            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            AkkaCluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+            try
+            {
+                await up.Task.WaitAsync(options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                throw new ActorBrokerException(ErrorCode.BrokerNotAvailable,
+                    $"No ActorBroker node admitted this client within {options.ConnectTimeout.TotalSeconds:0.#} s " +
+                    $"(seed nodes: {string.Join(", ", options.SeedAddresses)}). Check that a broker runs there and that its Akka " +
+                    "endpoint (--akka-host/--akka-port) is reachable from this host.", e);
+            }
+
+            var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _ = system.WhenTerminated.ContinueWith(_ => lost.TrySetResult("the client's actor system terminated (downed by the cluster)"), TaskScheduler.Default);
+            system.ActorOf(BrokerLossWatcher.Props(options.ReconnectAfter, lost), "broker-loss-watcher");
+            var brokers = BrokerDirectory.Start(system);
+            int shardCount = system.Settings.Config.GetInt("actorbroker.shard-count");
+            var sharding = ClusterSharding.Get(system);
+            var partitions = sharding.StartProxy(BrokerServices.PartitionTypeName, BrokerIdentity.BrokerRole, new PartitionMessageExtractor(shardCount));
+            var groups = sharding.StartProxy(BrokerServices.GroupTypeName, BrokerIdentity.BrokerRole, new GroupMessageExtractor(shardCount));
+            var topics = BrokerServices.StartRegistryProxy(system);
+            return new ClientConnection(system, partitions, groups, topics, brokers, lost.Task);
+        }
+        catch
+        {
+            await system.Terminate().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Leaves the cluster (so brokers do not wait for this member's failure detection) and stops the system.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await System.Terminate().ConfigureAwait(false);
+        }
+    }
+}
