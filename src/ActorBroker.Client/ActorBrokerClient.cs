@@ -42,7 +42,7 @@ public sealed class ActorBrokerClient : IAsyncDisposable
 
     /// <summary>The brokers this client currently sees as live (empty while it reconnects).</summary>
     public IReadOnlyList<BrokerIdentity> Brokers =>
-        _connection is { IsCompletedSuccessfully: true } task ? task.Result.Brokers.Current.Live.Select(m => m.Identity).ToList() : [];
+        _connection is { IsCompletedSuccessfully: true } task ? task.Result.Brokers.Reachable.Select(m => m.Identity).ToList() : [];
 
     internal TopicCache Topics { get; }
 

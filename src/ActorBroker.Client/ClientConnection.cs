@@ -16,7 +16,7 @@ namespace ActorBroker.Client;
 /// </summary>
 internal sealed class ClientConnection
 {
-    private ClientConnection(ActorSystem system, IActorRef partitions, IActorRef groups, IActorRef topics, BrokerDirectory brokers, Task<string> lost)
+    private ClientConnection(ActorSystem system, IActorRef partitions, IActorRef groups, IActorRef topics, ClientBrokerView brokers, Task<string> lost)
     {
         System = system;
         Partitions = partitions;
@@ -30,7 +30,7 @@ internal sealed class ClientConnection
     public IActorRef Partitions { get; }
     public IActorRef Groups { get; }
     public IActorRef Topics { get; }
-    public BrokerDirectory Brokers { get; }
+    public ClientBrokerView Brokers { get; }
     public Task<string> Lost { get; }
 
     /// <summary>Joins the seeds and waits until this member is Up; fails with BROKER_NOT_AVAILABLE after the connect timeout.</summary>
@@ -42,10 +42,14 @@ internal sealed class ClientConnection
         try
         {
             var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var found = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var brokers = new ClientBrokerView();
             AkkaCluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+            system.ActorOf(BrokerLossWatcher.Props(options.ReconnectAfter, brokers, found, lost), "broker-loss-watcher");
             try
             {
-                await up.Task.WaitAsync(options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+                await Task.WhenAll(up.Task, found.Task).WaitAsync(options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException e)
             {
@@ -55,10 +59,7 @@ internal sealed class ClientConnection
                     "endpoint (--akka-host/--akka-port) is reachable from this host.", e);
             }
 
-            var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             _ = system.WhenTerminated.ContinueWith(_ => lost.TrySetResult("the client's actor system terminated (downed by the cluster)"), TaskScheduler.Default);
-            system.ActorOf(BrokerLossWatcher.Props(options.ReconnectAfter, lost), "broker-loss-watcher");
-            var brokers = BrokerDirectory.Start(system);
             int shardCount = system.Settings.Config.GetInt("actorbroker.shard-count");
             var sharding = ClusterSharding.Get(system);
             var partitions = sharding.StartProxy(BrokerServices.PartitionTypeName, BrokerIdentity.BrokerRole, new PartitionMessageExtractor(shardCount));

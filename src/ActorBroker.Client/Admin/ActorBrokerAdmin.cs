@@ -61,7 +61,7 @@ public sealed class ActorBrokerAdmin
     public async Task<IReadOnlyList<GroupDescription>> ListGroupsAsync(CancellationToken cancellationToken = default)
     {
         var connection = await _client.ConnectionAsync(_client.Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-        var regions = connection.Brokers.Current.Live.Select(b =>
+        var regions = connection.Brokers.Reachable.Select(b =>
             connection.System.ActorSelection(new RootActorPath(b.Address) / "system" / "sharding" / BrokerServices.GroupTypeName));
         var states = await Task.WhenAll(regions.Select(r => ActorBrokerClient.AnswerAsync(
             r.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, _client.Options.RequestTimeout, cancellationToken),
