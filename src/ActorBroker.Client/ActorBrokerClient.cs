@@ -85,7 +85,7 @@ public sealed class ActorBrokerClient : IAsyncDisposable
         var remaining = limit - clock.Elapsed;
         if (remaining <= TimeSpan.Zero)
             throw TimedOut(message, limit, null);
-        return await AnswerAsync(target(connection).Ask<T>(message, remaining, cancellationToken), message, limit).ConfigureAwait(false);
+        return await connection.AskAsync<T>(target(connection), message, remaining, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The answer to an ask already sent, with Akka's failures turned into <see cref="ActorBrokerException"/>s.</summary>

@@ -16,6 +16,8 @@ namespace ActorBroker.Client;
 /// </summary>
 internal sealed class ClientConnection
 {
+    private readonly CancellationTokenSource _lostSource = new();
+
     private ClientConnection(ActorSystem system, IActorRef partitions, IActorRef groups, IActorRef topics, ClientBrokerView brokers, Task<string> lost)
     {
         System = system;
@@ -24,6 +26,7 @@ internal sealed class ClientConnection
         Topics = topics;
         Brokers = brokers;
         Lost = lost;
+        _ = lost.ContinueWith(_ => _lostSource.Cancel(), TaskScheduler.Default);
     }
 
     public ActorSystem System { get; }
@@ -71,6 +74,25 @@ internal sealed class ClientConnection
         {
             await system.Terminate().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Asks <paramref name="target"/> (the message is sent before this returns, so sends keep their order). The ask
+    /// ends early, with a retriable NETWORK_EXCEPTION, when this membership is lost: the request may or may not have
+    /// been applied, and waiting out the timeout would not tell.
+    /// </summary>
+    public async Task<T> AskAsync<T>(IActorRef target, object message, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lostSource.Token);
+        try
+        {
+            return await ActorBrokerClient.AnswerAsync(target.Ask<T>(message, timeout, linked.Token), message, timeout).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (_lostSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ActorBrokerException(ErrorCode.NetworkException,
+                $"The client lost its brokers while waiting for the answer to {message.GetType().Name}; it may or may not have been applied.", e);
         }
     }
 

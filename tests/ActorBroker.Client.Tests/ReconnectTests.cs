@@ -1,5 +1,6 @@
 using ActorBroker.Client.Producing;
 using ActorBroker.Cluster;
+using ActorBroker.Cluster.Partitions;
 using ActorBroker.Compatibility.Tests;
 using ActorBroker.Protocol;
 using ActorBroker.TestKit;
@@ -15,7 +16,7 @@ public sealed class ReconnectTests
     {
         await using var node = await ClientNodeFixture.StartNodeAsync();
         var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var options = ClientNodeFixture.ClientOptions(node) with { RequestTimeout = TimeSpan.FromSeconds(10), Log = lines.Enqueue };
+        var options = ClientNodeFixture.ClientOptions(node) with { Log = lines.Enqueue };
         await using var client = await ActorBrokerClient.ConnectAsync(options);
         string topic = TestTopics.Unique("restart");
         await node.WithLogOnFailureAsync(async () =>
@@ -23,7 +24,11 @@ public sealed class ReconnectTests
             await client.Admin.CreateTopicAsync(topic, 1);
             var before = await client.ProduceBatchAsync(topic, Enumerable.Range(0, 10).Select(i => new ProducerRecord(null, Utf8($"before-{i}"))));
 
+            var longPoll = client.AskAsync<LogAdvanced>(c => c.Partitions,
+                new AwaitLogEnd(new TopicPartition(topic, 0), 1_000, DateTime.UtcNow.AddMinutes(5)), CancellationToken.None, TimeSpan.FromMinutes(5));
+
             await node.RestartAsync();
+            var lostCall = await Assert.ThrowsAsync<ActorBrokerException>(() => longPoll.WaitAsync(TimeSpan.FromSeconds(60)));
             var after = await ProduceRetryingAsync(client, topic, TimeSpan.FromSeconds(90));
             await using var consumer = client.CreateConsumer();
             consumer.Assign([new TopicPartition(topic, 0)]);
@@ -33,6 +38,8 @@ public sealed class ReconnectTests
             Assert.Equal(Enumerable.Range(10, 10).Select(i => (long)i), after.Select(r => r.Offset));
             Assert.Equal(Enumerable.Range(0, 10).Select(i => $"before-{i}").Concat(Enumerable.Range(0, 10).Select(i => $"after-{i}")),
                 consumed.Select(r => Text(r.Value)));
+            Assert.Equal(ErrorCode.NetworkException, lostCall.Code); // a call in flight ends when the membership is lost, not at its timeout
+            Assert.True(lostCall.IsRetriable);
             Assert.True(client.Reconnections >= 1);
             Assert.Contains(lines, l => l.Contains("rejoined the cluster", StringComparison.Ordinal));
         });

@@ -112,8 +112,8 @@ internal sealed class PartitionBatcher : IAsyncDisposable
                     _inFlight.Release();
                     continue;
                 }
-                var ask = connection.Partitions.Ask<AppendBatchesResult>(append, _client.Options.RequestTimeout);
-                _ = AwaitAppendAsync(ask, append, batch);
+                var ask = connection.AskAsync<AppendBatchesResult>(connection.Partitions, append, _client.Options.RequestTimeout, CancellationToken.None);
+                _ = AwaitAppendAsync(ask, batch);
             }
             catch (ActorBrokerException e)
             {
@@ -123,11 +123,11 @@ internal sealed class PartitionBatcher : IAsyncDisposable
         }
     }
 
-    private async Task AwaitAppendAsync(Task<AppendBatchesResult> ask, AppendBatches append, List<Pending> batch)
+    private async Task AwaitAppendAsync(Task<AppendBatchesResult> ask, List<Pending> batch)
     {
         try
         {
-            var result = await ActorBrokerClient.AnswerAsync(ask, append, _client.Options.RequestTimeout).ConfigureAwait(false);
+            var result = await ask.ConfigureAwait(false);
             if (result.Error == ErrorCode.None)
             {
                 Complete(batch, result);
