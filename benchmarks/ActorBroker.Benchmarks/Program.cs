@@ -2,6 +2,21 @@ using ActorBroker.Benchmarks;
 using ActorBroker.Compatibility.Tests;
 using Confluent.Kafka;
 
+void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+
+if (args.FirstOrDefault() == ProxyProduceScenario.Name)
+{
+    try
+    {
+        return await ProxyProduceScenario.RunAsync(args[1..], Log);
+    }
+    catch (ArgumentException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return 2;
+    }
+}
+
 BenchmarkOptions options;
 try
 {
@@ -18,8 +33,6 @@ catch (ArgumentException ex)
     Console.Error.WriteLine(BenchmarkOptions.Usage);
     return 2;
 }
-
-void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
 Log($"librdkafka {Library.VersionString} from {ConfluentNative.LoadedFrom ?? "default probing"}; bootstrap {options.Bootstrap}; " +
     $"{Environment.ProcessorCount} CPUs; {options.Repeat} run(s) per scenario");

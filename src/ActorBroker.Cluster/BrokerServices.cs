@@ -34,11 +34,7 @@ public sealed record BrokerServices(
                 $"This actor system lacks the '{BrokerIdentity.BrokerRole}' cluster role; build its config with BrokerIdentity.WithRoles.");
         Directory.CreateDirectory(settings.LogsDirectory);
         var brokers = BrokerDirectory.Start(system);
-        var topicsProxy = system.ActorOf(
-            ClusterSingletonProxy.Props(
-                $"/user/{TopicRegistry.Name}",
-                ClusterSingletonProxySettings.Create(system).WithRole(BrokerIdentity.BrokerRole)),
-            TopicRegistry.Name + "-proxy");
+        var topicsProxy = StartRegistryProxy(system);
         var localReplicas = new LocalReplicas();
         var sharding = ClusterSharding.Get(system); // loads sharding's default config, which the settings read
         var shardingSettings = ClusterShardingSettings.Create(system).WithRole(BrokerIdentity.BrokerRole);
@@ -72,4 +68,12 @@ public sealed record BrokerServices(
             TaskContinuationOptions.OnlyOnFaulted);
         return new BrokerServices(system, settings, partitions, topicsProxy, groups, brokers);
     }
+
+    /// <summary>A proxy to the topic registry singleton (which runs on the oldest broker); any member may start one.</summary>
+    public static IActorRef StartRegistryProxy(ActorSystem system) =>
+        system.ActorOf(
+            ClusterSingletonProxy.Props(
+                $"/user/{TopicRegistry.Name}",
+                ClusterSingletonProxySettings.Create(system).WithRole(BrokerIdentity.BrokerRole)),
+            TopicRegistry.Name + "-proxy");
 }

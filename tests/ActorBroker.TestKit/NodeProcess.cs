@@ -10,6 +10,13 @@ public sealed record NodeOptions
     /// <summary>Kafka port on 127.0.0.1; 0 picks a free one.</summary>
     public int Port { get; init; }
 
+    /// <summary>Akka remoting port on <see cref="AkkaHost"/>; 0 lets the node pick one (then no client can join it).
+    /// Cluster members and client proxies need a fixed port: pass <see cref="FreePort.Next"/>.</summary>
+    public int AkkaPort { get; init; }
+
+    /// <summary>Akka remoting host (--akka-host); null keeps the reference config's 127.0.0.1.</summary>
+    public string? AkkaHost { get; init; }
+
     /// <summary>Extra HOCON written to a file and passed with --config, e.g. <c>actorbroker.auto-create-topics = off</c>.</summary>
     public string? ExtraConfig { get; init; }
 
@@ -25,7 +32,7 @@ public sealed class NodeProcessException(string message, Exception? inner = null
 
 /// <summary>
 /// One ActorBroker node as a child process: <c>dotnet actorbroker.dll run --kafka-listen 127.0.0.1:PORT
-/// --advertised 127.0.0.1:PORT --data-dir DIR [--config FILE] --akka-port 0</c>, started from the build output of
+/// --advertised 127.0.0.1:PORT --data-dir DIR [--config FILE] --akka-port AKKA-PORT [--akka-host HOST]</c>, started from the build output of
 /// the current configuration. Its stdout and stderr go to <see cref="Log"/> and to <c>node.log</c> beside the data
 /// directory. The port and the data directory survive <see cref="RestartAsync"/>; disposal stops the node and deletes
 /// its directory (set ACTORBROKER_KEEP_TEST_DATA=1 to keep it).
@@ -69,6 +76,9 @@ public sealed partial class NodeProcess : IAsyncDisposable
     public string BootstrapServers => $"127.0.0.1:{Port}";
 
     public string DataDir { get; }
+
+    /// <summary>The node's Akka endpoint as <c>HOST:PORT</c>, for cluster seeds and client proxies (needs a fixed <see cref="NodeOptions.AkkaPort"/>).</summary>
+    public string AkkaEndpoint => $"{_options.AkkaHost ?? "127.0.0.1"}:{_options.AkkaPort}";
 
     public bool IsRunning => _process is { HasExited: false };
 
@@ -211,8 +221,13 @@ public sealed partial class NodeProcess : IAsyncDisposable
             "--kafka-listen", BootstrapServers,
             "--advertised", BootstrapServers,
             "--data-dir", DataDir,
-            "--akka-port", "0",
+            "--akka-port", _options.AkkaPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        if (_options.AkkaHost is not null)
+        {
+            args.Add("--akka-host");
+            args.Add(_options.AkkaHost);
+        }
         if (_configFile is not null)
         {
             args.Add("--config");

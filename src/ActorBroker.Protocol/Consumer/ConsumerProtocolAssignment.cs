@@ -12,7 +12,44 @@ namespace ActorBroker.Protocol.Consumer;
 public sealed record ConsumerProtocolAssignment(short Version, IReadOnlyList<ConsumerProtocolAssignment.TopicPartitions> Topics, byte[]? UserData)
 {
     /// <summary>The partitions of one topic assigned to the member, in the order the leader wrote them.</summary>
-    public sealed record TopicPartitions(string Topic, IReadOnlyList<int> Partitions);
+    public sealed record TopicPartitions(string Topic, IReadOnlyList<int> Partitions)
+    {
+        /// <summary>int32 count, then per topic an int16-length name, an int32 partition count and int32 partitions.</summary>
+        internal static List<TopicPartitions> ReadAll(ref KafkaReader reader, string what)
+        {
+            int topicCount = reader.ReadArrayLength();
+            if (topicCount < 0)
+                throw new KafkaProtocolException($"Malformed {what}: null topic array.");
+            var topics = new List<TopicPartitions>(Math.Min(topicCount, reader.Remaining / 6));
+            for (int i = 0; i < topicCount; i++)
+            {
+                string topic = reader.ReadString();
+                int partitionCount = reader.ReadArrayLength();
+                if (partitionCount < 0)
+                    throw new KafkaProtocolException($"Malformed {what}: null partition array for topic '{topic}'.");
+                if (partitionCount > reader.Remaining / 4)
+                    throw new KafkaProtocolException(
+                        $"Truncated {what}: topic '{topic}' claims {partitionCount} partitions, {reader.Remaining} bytes remain.");
+                var partitions = new int[partitionCount];
+                for (int p = 0; p < partitionCount; p++)
+                    partitions[p] = reader.ReadInt32();
+                topics.Add(new TopicPartitions(topic, partitions));
+            }
+            return topics;
+        }
+
+        internal static void WriteAll(KafkaWriter writer, IReadOnlyList<TopicPartitions> topics)
+        {
+            writer.WriteArrayLength(topics.Count);
+            foreach (var topic in topics)
+            {
+                writer.WriteString(topic.Topic);
+                writer.WriteArrayLength(topic.Partitions.Count);
+                foreach (int partition in topic.Partitions)
+                    writer.WriteInt32(partition);
+            }
+        }
+    }
 
     public static readonly ConsumerProtocolAssignment None = new(0, [], null);
 
@@ -29,24 +66,7 @@ public sealed record ConsumerProtocolAssignment(short Version, IReadOnlyList<Con
         short version = reader.ReadInt16();
         if (version < 0)
             throw new KafkaProtocolException($"Malformed consumer protocol assignment: version {version}.");
-        int topicCount = reader.ReadArrayLength();
-        if (topicCount < 0)
-            throw new KafkaProtocolException("Malformed consumer protocol assignment: null topic array.");
-        var topics = new List<TopicPartitions>(Math.Min(topicCount, reader.Remaining / 6));
-        for (int i = 0; i < topicCount; i++)
-        {
-            string topic = reader.ReadString();
-            int partitionCount = reader.ReadArrayLength();
-            if (partitionCount < 0)
-                throw new KafkaProtocolException($"Malformed consumer protocol assignment: null partition array for topic '{topic}'.");
-            if (partitionCount > reader.Remaining / 4)
-                throw new KafkaProtocolException(
-                    $"Truncated consumer protocol assignment: topic '{topic}' claims {partitionCount} partitions, {reader.Remaining} bytes remain.");
-            var partitions = new int[partitionCount];
-            for (int p = 0; p < partitionCount; p++)
-                partitions[p] = reader.ReadInt32();
-            topics.Add(new TopicPartitions(topic, partitions));
-        }
+        var topics = TopicPartitions.ReadAll(ref reader, "consumer protocol assignment");
         // Kafka's own clients tolerate an assignment that ends before the user data field.
         byte[]? userData = reader.End ? null : reader.ReadNullableBytes();
         return new ConsumerProtocolAssignment(version, topics, userData);
@@ -73,14 +93,7 @@ public sealed record ConsumerProtocolAssignment(short Version, IReadOnlyList<Con
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
         var writer = new KafkaWriter(buffer);
         writer.WriteInt16(Version);
-        writer.WriteArrayLength(Topics.Count);
-        foreach (var topic in Topics)
-        {
-            writer.WriteString(topic.Topic);
-            writer.WriteArrayLength(topic.Partitions.Count);
-            foreach (int partition in topic.Partitions)
-                writer.WriteInt32(partition);
-        }
+        TopicPartitions.WriteAll(writer, Topics);
         writer.WriteNullableBytes(UserData);
         return buffer.WrittenSpan.ToArray();
     }
