@@ -6,8 +6,8 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Gateway.Handlers;
 
 /// <summary>
-/// Metadata v0–v8: this node as the only broker, leader of every partition, and the topics asked for (every topic
-/// when the list is null, or empty in v0). Unknown topics are created when the request allows it (always before
+/// Metadata v0–v8: every live broker of the cluster (<see cref="ClusterBrokers"/>), the controller (the node hosting
+/// the topic registry), and the topics asked for (every topic when the list is null, or empty in v0). Unknown topics are created when the request allows it (always before
 /// v4) and <c>actorbroker.auto-create-topics</c> is on.
 /// </summary>
 public sealed class MetadataHandler : RequestHandler<MetadataRequest, MetadataResponse>
@@ -32,9 +32,11 @@ public sealed class MetadataHandler : RequestHandler<MetadataRequest, MetadataRe
         var settings = context.Settings;
         return new MetadataResponse
         {
-            Brokers = [new MetadataResponse.MetadataResponseBroker { NodeId = settings.NodeId, Host = settings.AdvertisedHost, Port = settings.AdvertisedPort }],
+            Brokers = ClusterBrokers.Live(context)
+                .Select(b => new MetadataResponse.MetadataResponseBroker { NodeId = b.NodeId, Host = b.Host, Port = b.Port })
+                .ToList(),
             ClusterId = settings.ClusterId,
-            ControllerId = settings.NodeId,
+            ControllerId = ClusterBrokers.ControllerId(context),
             Topics = topics.Select(t => TopicMetadata(t, settings.NodeId)).ToList(),
         };
     }
