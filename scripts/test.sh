@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's test command: installs the clients the compatibility tests drive (when missing), builds the
+# The README's test command: installs the clients the compatibility tests drive and PostgreSQL (when missing), builds the
 # solution in Release (warnings are errors) and runs every test project. The last line of output is
 # "N passed, N failed" (", N skipped" when some were skipped), computed from the TRX files; the exit code is
 # non-zero if anything failed or did not build.
@@ -20,6 +20,8 @@ log() { printf '== %s\n' "$*" >&2; }
 missing=()
 /usr/bin/python3 -c 'import kafka' >/dev/null 2>&1 || missing+=(python3-kafka)
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+# PostgreSQL server binaries: the cluster-mode tests start private servers (tests/ActorBroker.TestKit/PostgresServer.cs).
+compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || missing+=(postgresql)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]} > 0)); then

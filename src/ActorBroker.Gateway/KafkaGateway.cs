@@ -39,6 +39,7 @@ public sealed class KafkaGateway : IAsyncDisposable
             new DescribeGroupsHandler(),
             new DeleteGroupsHandler(),
             new OffsetDeleteHandler(),
+            new DescribeClusterHandler(),
             new ApiVersionsHandler(() => handlers),
         ]);
         return handlers;

@@ -32,6 +32,9 @@ public sealed class BrokerNode : IAsyncDisposable
 
     public Task Terminated => _system.WhenTerminated;
 
+    /// <summary>Why the actor system shut down (null while it runs or when it stopped without coordinated shutdown).</summary>
+    public CoordinatedShutdown.Reason? ShutdownReason => CoordinatedShutdown.Get(_system).ShutdownReason;
+
     public static async Task<BrokerNode> StartAsync(Config config)
     {
         var settings = ActorBrokerSettings.Create(config);

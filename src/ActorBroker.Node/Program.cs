@@ -17,10 +17,11 @@ const string Usage = """
       actorbroker groups describe GROUP              members, assignments, committed offsets and lag of a group
       actorbroker groups reset-offsets GROUP ...     set an empty group's offsets (--topic T --to-earliest ...)
       actorbroker groups delete GROUP                delete a group and its committed offsets
+      actorbroker cluster status                     members, their state, and the partitions each leads and follows
       actorbroker --help                             this text
 
     Run 'actorbroker <command> --help' for a command's options. The admin commands (topics, produce, consume,
-    groups) talk Kafka protocol to a running node given by --bootstrap HOST:PORT, default 127.0.0.1:9092.
+    groups, cluster) talk Kafka protocol to a running node given by --bootstrap HOST:PORT, default 127.0.0.1:9092.
     Exit codes: 0 done, 1 the broker refused or could not be reached, 2 usage error.
 
     Kafka clients (kafka-python, librdkafka/kcat, Confluent.Kafka, kafkajs) connect to the node's Kafka listener,
@@ -49,6 +50,8 @@ try
             return await TopicsCommand.RunAsync(rest, CancellationToken.None);
         case "groups":
             return await GroupsCommand.RunAsync(rest, CancellationToken.None);
+        case "cluster":
+            return await ClusterCommand.RunAsync(rest, CancellationToken.None);
         case "produce":
             if (wantsHelp)
             {
@@ -85,6 +88,7 @@ static string HelpCommand(string[] args) => args switch
     ["topics", ..] => "actorbroker topics --help",
     ["groups", "list" or "describe" or "reset-offsets" or "delete", ..] => $"actorbroker groups {args[1]} --help",
     ["groups", ..] => "actorbroker groups --help",
+    ["cluster", ..] => "actorbroker cluster --help",
     ["run" or "produce" or "consume", ..] => $"actorbroker {args[0]} --help",
     _ => "actorbroker --help",
 };

@@ -13,7 +13,8 @@ namespace ActorBroker.TestKit;
 /// </summary>
 public static class BrokerSystem
 {
-    public static Config Config(string dataDir, string extraHocon = "") =>
+    /// <param name="layer">A config between the test's HOCON and the reference file, e.g. hocon/postgres-journal.conf.</param>
+    public static Config Config(string dataDir, string extraHocon = "", Config? layer = null) =>
         BrokerIdentity.WithRoles(ActorBrokerConfig.WithDefaultJournal(
             ConfigurationFactory.ParseString($"""
                 actorbroker.data-dir = {ActorBrokerConfig.Quote(dataDir)}
@@ -22,6 +23,7 @@ public static class BrokerSystem
                 akka.remote.dot-netty.tcp.port = 0
                 {extraHocon}
                 """)
+            .WithFallback(layer ?? Akka.Configuration.Config.Empty)
             .WithFallback(ActorBrokerConfig.Reference())));
 
     /// <summary>Joins <paramref name="system"/> to <paramref name="joinTo"/> (by default itself), waits until it is Up,
@@ -36,9 +38,9 @@ public static class BrokerSystem
         return BrokerServices.Start(system, ActorBrokerSettings.Create(system.Settings.Config));
     }
 
-    public static async Task<(ActorSystem System, BrokerServices Broker)> StartAsync(string dataDir, string extraHocon = "")
+    public static async Task<(ActorSystem System, BrokerServices Broker)> StartAsync(string dataDir, string extraHocon = "", Config? layer = null)
     {
-        var system = ActorSystem.Create("actorbroker", Config(dataDir, extraHocon));
+        var system = ActorSystem.Create("actorbroker", Config(dataDir, extraHocon, layer));
         return (system, await StartBrokerAsync(system));
     }
 

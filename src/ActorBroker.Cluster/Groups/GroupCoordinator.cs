@@ -43,6 +43,7 @@ public sealed class GroupCoordinator : ReceivePersistentActor, IWithTimers
         });
 
         Command<WakeGroup>(_ => { });
+        Command<LocateGroup>(query => Sender.Tell(new GroupLocated(query.GroupId, Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString())));
         Command<IGroupCommand>(command => Handle(command, Sender));
         Command<GroupTick>(tick => Handle(tick, Nobody.Instance));
         Command<SaveSnapshotSuccess>(success => DeleteMessages(success.Metadata.SequenceNr));

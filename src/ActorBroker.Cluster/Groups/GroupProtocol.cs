@@ -62,6 +62,9 @@ public sealed record DeleteGroup(string GroupId) : IGroupCommand;
 
 public sealed record DeleteOffsets(string GroupId, IReadOnlyList<TopicPartition> Partitions) : IGroupCommand;
 
+/// <summary>"Where do you run?" (FindCoordinator): the coordinator answers with its actor system's address.</summary>
+public sealed record LocateGroup(string GroupId) : IGroupCommand;
+
 // Replies
 
 public sealed record JoinGroupMember(string MemberId, string? GroupInstanceId, byte[] Metadata) : IClusterMessage;
@@ -109,6 +112,9 @@ public sealed record GroupDescription(
     IReadOnlyList<DescribedMember> Members) : IClusterMessage;
 
 public sealed record DeleteGroupResult(ErrorCode Error) : IClusterMessage;
+
+/// <summary>The coordinator of <paramref name="GroupId"/> runs in the actor system at <paramref name="Address"/> (Akka address, as text).</summary>
+public sealed record GroupLocated(string GroupId, string Address) : IClusterMessage;
 
 public sealed record DeleteOffsetsResult(ErrorCode Error, IReadOnlyList<(TopicPartition Partition, ErrorCode Error)> Partitions) : IClusterMessage;
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -28,13 +29,26 @@ public sealed class BrokerDirectory
 
     private sealed class MembershipListener : ReceiveActor
     {
+        // Every member by address (with its uid), for the controller's age ordering.
+        private ImmutableDictionary<UniqueAddress, Member> _members = ImmutableDictionary<UniqueAddress, Member>.Empty;
+
         public MembershipListener(BrokerDirectory directory)
         {
-            Receive<ClusterEvent.CurrentClusterState>(state => directory._current = BrokerView.From(state));
-            Receive<ClusterEvent.IMemberEvent>(e => directory._current = directory._current.With(e.Member));
+            Receive<ClusterEvent.CurrentClusterState>(state =>
+            {
+                _members = state.Members.ToImmutableDictionary(m => m.UniqueAddress);
+                directory._current = WithController(BrokerView.From(state));
+            });
+            Receive<ClusterEvent.IMemberEvent>(e =>
+            {
+                _members = e.Member.Status == MemberStatus.Removed ? _members.Remove(e.Member.UniqueAddress) : _members.SetItem(e.Member.UniqueAddress, e.Member);
+                directory._current = WithController(directory._current.With(e.Member));
+            });
             Receive<ClusterEvent.UnreachableMember>(e => directory._current = directory._current.WithReachability(e.Member, reachable: false));
             Receive<ClusterEvent.ReachableMember>(e => directory._current = directory._current.WithReachability(e.Member, reachable: true));
         }
+
+        private BrokerView WithController(BrokerView view) => view with { ControllerNodeId = BrokerView.OldestBroker(_members.Values) };
 
         protected override void PreStart() =>
             AkkaCluster.Get(Context.System).Subscribe(

@@ -16,6 +16,12 @@ public sealed record BrokerView(ImmutableSortedDictionary<int, BrokerMember> Mem
 {
     public static readonly BrokerView Empty = new(ImmutableSortedDictionary<int, BrokerMember>.Empty);
 
+    /// <summary>
+    /// Node id of the controller: the oldest Up (or Leaving) broker, which is where the topic registry singleton
+    /// runs (ClusterSingletonManager picks the oldest member with the role). Null until this node knows one.
+    /// </summary>
+    public int? ControllerNodeId { get; init; }
+
     public IEnumerable<BrokerMember> Live => Members.Values.Where(m => m.IsLive);
 
     public BrokerMember? ByNodeId(int nodeId) => Members.GetValueOrDefault(nodeId);
@@ -29,15 +35,15 @@ public sealed record BrokerView(ImmutableSortedDictionary<int, BrokerMember> Mem
             return this;
         if (member.Status == MemberStatus.Removed)
             return Members.TryGetValue(identity.NodeId, out var known) && known.Address == member.Address
-                ? new BrokerView(Members.Remove(identity.NodeId))
+                ? this with { Members = Members.Remove(identity.NodeId) }
                 : this;
         bool reachable = !Members.TryGetValue(identity.NodeId, out var previous) || previous.Address != member.Address || previous.Reachable;
-        return new BrokerView(Members.SetItem(identity.NodeId, new BrokerMember(identity, member.Address, member.Status, reachable)));
+        return this with { Members = Members.SetItem(identity.NodeId, new BrokerMember(identity, member.Address, member.Status, reachable)) };
     }
 
     public BrokerView WithReachability(Member member, bool reachable) =>
         BrokerIdentity.Of(member) is { } identity && Members.TryGetValue(identity.NodeId, out var known) && known.Address == member.Address
-            ? new BrokerView(Members.SetItem(identity.NodeId, known with { Reachable = reachable }))
+            ? this with { Members = Members.SetItem(identity.NodeId, known with { Reachable = reachable }) }
             : this;
 
     public static BrokerView From(ClusterEvent.CurrentClusterState state)
@@ -49,4 +55,12 @@ public sealed record BrokerView(ImmutableSortedDictionary<int, BrokerMember> Mem
             view = view.WithReachability(member, reachable: false);
         return view;
     }
+
+    /// <summary>The oldest Up or Leaving member with the broker role (Akka's age ordering), as the singleton manager chooses.</summary>
+    public static int? OldestBroker(IEnumerable<Member> members) =>
+        members
+            .Where(m => m.Status is MemberStatus.Up or MemberStatus.Leaving && m.HasRole(BrokerIdentity.BrokerRole))
+            .Aggregate((Member?)null, (oldest, m) => oldest is null || m.IsOlderThan(oldest) ? m : oldest) is { } found
+            ? BrokerIdentity.Of(found)?.NodeId
+            : null;
 }

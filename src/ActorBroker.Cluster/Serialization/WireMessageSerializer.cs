@@ -76,6 +76,8 @@ public sealed class WireMessageSerializer(ExtendedActorSystem system) : Serializ
         ["g-describe-r"] = typeof(GroupDescription),
         ["g-delete-r"] = typeof(DeleteGroupResult),
         ["g-delete-offsets-r"] = typeof(DeleteOffsetsResult),
+        ["g-locate"] = typeof(LocateGroup),
+        ["g-located-r"] = typeof(GroupLocated),
         // Topics
         ["t-topic"] = typeof(TopicDescription),
         ["t-create"] = typeof(CreateTopic),

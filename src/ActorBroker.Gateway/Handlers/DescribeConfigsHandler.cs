@@ -8,7 +8,9 @@ namespace ActorBroker.Gateway.Handlers;
 
 /// <summary>
 /// DescribeConfigs v0–v2 for topics (the configs the broker honours: overrides with source DYNAMIC_TOPIC_CONFIG,
-/// the rest DEFAULT_CONFIG) and for this broker (its settings under their Kafka names, STATIC_BROKER_CONFIG).
+/// the rest DEFAULT_CONFIG) and for brokers: this broker's settings under their Kafka names (STATIC_BROKER_CONFIG),
+/// and for this and every other member of the cluster its membership (<see cref="MemberConfigs"/>,
+/// DYNAMIC_BROKER_CONFIG, read-only). Another broker's settings are not known here: ask that broker.
 /// </summary>
 public sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsRequest, DescribeConfigsResponse>
 {
@@ -17,6 +19,7 @@ public sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsReque
 
     // Kafka's DescribeConfigsResponse.ConfigSource
     private const sbyte DynamicTopicConfig = 1;
+    private const sbyte DynamicBrokerConfig = 2;
     private const sbyte StaticBrokerConfig = 4;
     private const sbyte DefaultConfig = 5;
 
@@ -74,10 +77,35 @@ public sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsReque
 
     private static DescribeConfigsResponse.DescribeConfigsResult DescribeBroker(DescribeConfigsRequest.DescribeConfigsResource resource, RequestContext context)
     {
-        if (resource.ResourceName != "" && resource.ResourceName != context.Settings.NodeId.ToString())
-            return Failed(resource, ErrorCode.InvalidRequest, $"Broker '{resource.ResourceName}' is not this broker ({context.Settings.NodeId}).");
+        var view = context.Broker.Brokers.Current;
+        bool self = resource.ResourceName == "" || resource.ResourceName == context.Settings.NodeId.ToString();
+        if (!self)
+        {
+            if (!int.TryParse(resource.ResourceName, out int nodeId) || view.ByNodeId(nodeId) is not { } member)
+                return Failed(resource, ErrorCode.InvalidRequest,
+                    $"Broker '{resource.ResourceName}' is not a member of this cluster (members: {MemberConfigs.Ids(view)}).");
+            var membership = MemberConfigs.Of(member).Append(KeyValuePair.Create("broker.id", resource.ResourceName));
+            return Succeeded(resource, Entries(resource, membership, DynamicBrokerConfig));
+        }
+        var own = new Dictionary<string, string> { [MemberConfigs.MemberIds] = MemberConfigs.Ids(view) };
+        if (view.ByNodeId(context.Settings.NodeId) is { } selfMember)
+            foreach (var (key, value) in MemberConfigs.Of(selfMember))
+                own[key] = value;
+        return Succeeded(resource, [.. Entries(resource, BrokerSettings(context), StaticBrokerConfig), .. Entries(resource, own, DynamicBrokerConfig)]);
+    }
+
+    private static List<DescribeConfigsResponse.DescribeConfigsResourceResult> Entries(
+        DescribeConfigsRequest.DescribeConfigsResource resource, IEnumerable<KeyValuePair<string, string>> configs, sbyte source) =>
+        configs
+            .Where(c => resource.ConfigurationKeys is null || resource.ConfigurationKeys.Contains(c.Key))
+            .OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => Entry(c.Key, c.Value, source, readOnly: true))
+            .ToList();
+
+    private static Dictionary<string, string> BrokerSettings(RequestContext context)
+    {
         var settings = context.Broker.Settings;
-        var brokerConfigs = new Dictionary<string, string>
+        return new Dictionary<string, string>
         {
             ["broker.id"] = context.Settings.NodeId.ToString(),
             ["auto.create.topics.enable"] = settings.AutoCreateTopics ? "true" : "false",
@@ -104,12 +132,6 @@ public sealed class DescribeConfigsHandler : RequestHandler<DescribeConfigsReque
             ["message.max.bytes"] = settings.MaxMessageBytes.ToString(),
             ["socket.request.max.bytes"] = context.Settings.SocketRequestMaxBytes.ToString(),
         };
-        var configs = brokerConfigs
-            .Where(c => resource.ConfigurationKeys is null || resource.ConfigurationKeys.Contains(c.Key))
-            .OrderBy(c => c.Key, StringComparer.Ordinal)
-            .Select(c => Entry(c.Key, c.Value, StaticBrokerConfig, readOnly: true))
-            .ToList();
-        return Succeeded(resource, configs);
     }
 
     private static DescribeConfigsResponse.DescribeConfigsResourceResult Entry(string name, string value, sbyte source, bool readOnly) => new()

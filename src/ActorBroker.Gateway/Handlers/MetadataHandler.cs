@@ -7,8 +7,9 @@ using ActorBroker.Protocol.Primitives;
 namespace ActorBroker.Gateway.Handlers;
 
 /// <summary>
-/// Metadata v0–v8: this node as the only broker, and the topics asked for (every topic when the list is null, or
-/// empty in v0) with each partition's leader, epoch, replicas and ISR as the controller placed them. Unknown topics are created when the request allows it (always before
+/// Metadata v0–v8: every live broker of the cluster (<see cref="ClusterBrokers"/>), the controller (the node hosting
+/// the topic registry), and the topics asked for (every topic when the list is null, or empty in v0) with each
+/// partition's leader, epoch, replicas and ISR as the controller placed them. Unknown topics are created when the request allows it (always before
 /// v4) and <c>actorbroker.auto-create-topics</c> is on.
 /// </summary>
 public sealed class MetadataHandler : RequestHandler<MetadataRequest, MetadataResponse>
@@ -33,9 +34,11 @@ public sealed class MetadataHandler : RequestHandler<MetadataRequest, MetadataRe
         var settings = context.Settings;
         return new MetadataResponse
         {
-            Brokers = [new MetadataResponse.MetadataResponseBroker { NodeId = settings.NodeId, Host = settings.AdvertisedHost, Port = settings.AdvertisedPort }],
+            Brokers = ClusterBrokers.Live(context)
+                .Select(b => new MetadataResponse.MetadataResponseBroker { NodeId = b.NodeId, Host = b.Host, Port = b.Port })
+                .ToList(),
             ClusterId = settings.ClusterId,
-            ControllerId = settings.NodeId,
+            ControllerId = ClusterBrokers.ControllerId(context),
             Topics = topics.Select(t => TopicMetadata(t, context.Broker.Brokers.Current)).ToList(),
         };
     }

@@ -10,7 +10,15 @@ public static class RunCommand
 
         Starts a broker node: a Kafka protocol listener backed by an Akka.NET cluster member. With no --seed the
         node forms a one-node cluster of its own and keeps its journal in SQLite under the data directory.
-        Stop it with Ctrl+C or SIGTERM: it closes client connections, flushes every partition log and exits.
+        Stop it with Ctrl+C or SIGTERM: it closes client connections, leaves the cluster (its shards and, if it has
+        it, the topic registry move to other nodes first), flushes every partition log and exits.
+
+        If the cluster downs the node instead (its split brain resolver, after the node was paused or cut off for
+        longer than the failure detector allows), the process does not exit: it logs why, starts a new actor system
+        with the same node id, ports and data directory, and rejoins through the seeds (a new incarnation).
+
+        Cluster mode: --config hocon/cluster-node.conf (shared PostgreSQL journal, split brain resolver; the
+        connection string comes from ACTORBROKER_POSTGRES) and --seed for each seed node; scripts/cluster.sh does it.
 
         Options (each overrides the HOCON key in brackets):
           --config FILE         HOCON file layered over the built-in defaults (hocon/actorbroker.reference.conf)
@@ -30,22 +38,14 @@ public static class RunCommand
     {
         var options = RunOptions.From(line);
         var config = NodeConfig.Build(options);
-        await using var node = await BrokerNode.StartAsync(config).ConfigureAwait(false);
-
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var incarnations = new NodeIncarnations(config, Console.Out);
         void OnSignal(PosixSignalContext context)
         {
             context.Cancel = true;
-            stop.TrySetResult();
+            incarnations.RequestStop();
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-
-        Console.WriteLine($"ActorBroker ready: Kafka listener on {node.KafkaEndPoint}, node {node.Broker.Settings.NodeId}, data in {node.Broker.Settings.DataDirectory}");
-        await Task.WhenAny(stop.Task, node.Terminated).ConfigureAwait(false);
-        Console.WriteLine("ActorBroker stopping: closing connections and flushing partition logs");
-        await node.StopAsync().ConfigureAwait(false);
-        Console.WriteLine("ActorBroker stopped");
-        return 0;
+        return await incarnations.RunAsync().ConfigureAwait(false);
     }
 }
