@@ -21,7 +21,8 @@ public sealed record BrokerServices(
     IActorRef Partitions,
     IActorRef Topics,
     IActorRef Groups,
-    BrokerDirectory Brokers)
+    BrokerDirectory Brokers,
+    LocalReplicas Replicas)
 {
     public const string PartitionTypeName = "partition";
     public const string GroupTypeName = "group";
@@ -66,7 +67,7 @@ public sealed record BrokerServices(
         _ = GroupDirectory.WakePersistedGroupsAsync(system, groups).ContinueWith(
             t => system.Log.Warning("Could not wake the persisted consumer groups: {0}", t.Exception?.GetBaseException().Message),
             TaskContinuationOptions.OnlyOnFaulted);
-        return new BrokerServices(system, settings, partitions, topicsProxy, groups, brokers);
+        return new BrokerServices(system, settings, partitions, topicsProxy, groups, brokers, localReplicas);
     }
 
     /// <summary>A proxy to the topic registry singleton (which runs on the oldest broker); any member may start one.</summary>

@@ -12,7 +12,7 @@ namespace ActorBroker.ClusterMode.Tests;
 /// the topic registry: requests that list topics (kcat -L, kafka-python, cluster status) go through it, because
 /// until WireMessageSerializer (branch client) lands a registry reply cannot cross nodes (see the skipped test).
 /// </summary>
-public sealed partial class ClusterModeTests(LocalCluster cluster) : IClassFixture<LocalCluster>
+public sealed partial class ClusterModeTests(LocalCluster cluster, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<LocalCluster>
 {
     private const string AllUp = "3 member(s): 3 Up";
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);

@@ -22,7 +22,8 @@ public sealed class BrokerDirectory
 
     public static BrokerDirectory Start(ActorSystem system)
     {
-        var directory = new BrokerDirectory();
+        // Seeded from the cluster's current state so the first requests after start-up already see this node.
+        var directory = new BrokerDirectory { _current = BrokerView.From(AkkaCluster.Get(system).State) };
         system.ActorOf(Props.Create(() => new MembershipListener(directory)), "broker-directory");
         return directory;
     }

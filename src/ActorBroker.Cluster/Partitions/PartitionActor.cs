@@ -117,6 +117,7 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
         if (_localReplicas.TryAcquire(_partition, Self))
         {
             Open(open.Topic, open.LeaderEpoch);
+            _localReplicas.MarkLedHere(_partition);
             return;
         }
         _localReplicas.Manager.Tell(new StopFollowing(_partition, open.LeaderEpoch));

@@ -11,6 +11,7 @@ namespace ActorBroker.Cluster.Replication;
 public sealed class LocalReplicas
 {
     private readonly ConcurrentDictionary<TopicPartition, IActorRef> _owners = new();
+    private readonly ConcurrentDictionary<TopicPartition, bool> _led = new();
 
     /// <summary>The node's <see cref="ReplicaManager"/>, set once it is started.</summary>
     public IActorRef Manager { get; internal set; } = ActorRefs.Nobody;
@@ -18,6 +19,15 @@ public sealed class LocalReplicas
     public bool TryAcquire(TopicPartition partition, IActorRef owner) =>
         _owners.TryAdd(partition, owner) || (_owners.TryGetValue(partition, out var current) && current.Equals(owner));
 
-    public void Release(TopicPartition partition, IActorRef owner) =>
-        _owners.TryRemove(KeyValuePair.Create(partition, owner));
+    public void Release(TopicPartition partition, IActorRef owner)
+    {
+        if (_owners.TryRemove(KeyValuePair.Create(partition, owner)))
+            _led.TryRemove(partition, out _);
+    }
+
+    /// <summary>Marks the log as held by the partition's leader entity on this node (until it releases it).</summary>
+    public void MarkLedHere(TopicPartition partition) => _led[partition] = true;
+
+    /// <summary>Whether the partition's leader entity runs on this node with its log open.</summary>
+    public bool IsLedHere(TopicPartition partition) => _led.ContainsKey(partition);
 }

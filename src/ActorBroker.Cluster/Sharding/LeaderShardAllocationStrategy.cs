@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using ActorBroker.Cluster.Membership;
 using ActorBroker.Cluster.Topics;
@@ -36,6 +37,10 @@ public sealed class LeaderShardAllocationStrategy(ActorSystem system, IActorRef 
         var misplaced = ImmutableHashSet.CreateBuilder<string>();
         foreach (var (region, shards) in currentShardAllocations)
         {
+            // A region on a node that is unreachable or already downed cannot hand its shards off; the coordinator
+            // deallocates them when the node is removed, and the next message allocates them on their new leader.
+            if (MemberOf(region) is not { Reachable: true, Status: MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving })
+                continue;
             int? node = NodeOf(region);
             foreach (string shard in shards)
             {
@@ -51,9 +56,11 @@ public sealed class LeaderShardAllocationStrategy(ActorSystem system, IActorRef 
     private IActorRef? RegionOf(int nodeId, IEnumerable<IActorRef> regions) =>
         regions.FirstOrDefault(region => NodeOf(region) == nodeId);
 
-    private int? NodeOf(IActorRef region)
+    private int? NodeOf(IActorRef region) => MemberOf(region)?.Identity.NodeId;
+
+    private BrokerMember? MemberOf(IActorRef region)
     {
         var address = region.Path.Address.HasGlobalScope ? region.Path.Address : AkkaCluster.Get(system).SelfAddress;
-        return brokers.Current.ByAddress(address)?.Identity.NodeId;
+        return brokers.Current.ByAddress(address);
     }
 }

@@ -70,7 +70,12 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
             _membershipKnown = true;
             OnMembership(BrokerView.From(state));
         });
-        Command<ClusterEvent.IMemberEvent>(e => OnMembership(_brokers.With(e.Member)));
+        Command<ClusterEvent.IMemberEvent>(e =>
+        {
+            OnMembership(_brokers.With(e.Member));
+            if (e is ClusterEvent.MemberRemoved removed && BrokerIdentity.Of(removed.Member) is { } gone)
+                WakeLeadersAfterRemoval(gone.NodeId);
+        });
         Command<ClusterEvent.UnreachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: false));
         Command<ClusterEvent.ReachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: true));
         Command<PartitionStateResult>(_ => { }); // the answer to a wake-up, see Reelect
@@ -140,6 +145,28 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
             }
         });
         DeferAsync(RefreshFollowers.Instance, _ => SendFollowerLists());
+    }
+
+    /// <summary>
+    /// Re-sends the assignment of every online partition that had a replica on a removed node. The leader change
+    /// was sent when the node went down, but shard regions still routed to the dead node's region then; once it is
+    /// removed the coordinator can place the shard on its new leader, and this message makes it do so now rather
+    /// than at a client's next (possibly timed-out) request.
+    /// </summary>
+    private void WakeLeadersAfterRemoval(int removedNode)
+    {
+        DeferAsync(RefreshFollowers.Instance, _ =>
+        {
+            foreach (var topic in _state.Topics.Values)
+            {
+                for (int p = 0; p < topic.Assignments.Length; p++)
+                {
+                    var assignment = topic.Assignments[p];
+                    if (assignment.IsOnline && assignment.Replicas.Contains(removedNode))
+                        _partitions.Tell(new AssignmentChanged(new TopicPartition(topic.Name, p), topic.TopicId, assignment));
+                }
+            }
+        });
     }
 
     /// <summary>

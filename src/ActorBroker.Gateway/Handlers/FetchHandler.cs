@@ -30,7 +30,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
         var deadline = DateTime.UtcNow + maxWait;
         var topics = await context.LookUpTopicsAsync(request.Topics.Select(t => t.Topic), autoCreate: false, cancellationToken).ConfigureAwait(false);
         var wanted = request.Topics
-            .SelectMany(t => t.Partitions.Select(p => new Wanted(t.Topic, p, KnownPartition(topics, t.Topic, p.Partition))))
+            .SelectMany(t => t.Partitions.Select(p => new Wanted(t.Topic, p, KnownPartition(context, topics, t.Topic, p.Partition))))
             .ToList();
 
         while (true)
@@ -46,12 +46,12 @@ public sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
 
     private sealed record Wanted(string Topic, FetchRequest.FetchPartition Request, ErrorCode LookupError);
 
-    private static ErrorCode KnownPartition(IReadOnlyDictionary<string, Cluster.Topics.TopicLookup> topics, string topic, int partition)
+    private static ErrorCode KnownPartition(RequestContext context, IReadOnlyDictionary<string, Cluster.Topics.TopicLookup> topics, string topic, int partition)
     {
         var lookup = topics[topic];
         if (lookup.Topic is null)
             return lookup.Error == ErrorCode.None ? ErrorCode.UnknownTopicOrPartition : lookup.Error;
-        return lookup.Topic.Availability(partition);
+        return PartitionRouting.Check(context, lookup.Topic, partition);
     }
 
     private static async Task<List<(string Topic, FetchResponse.PartitionData Data)>> ReadAllAsync(
@@ -68,9 +68,19 @@ public sealed class FetchHandler : RequestHandler<FetchRequest, FetchResponse>
             }
             int maxBytes = (int)Math.Min(partition.Request.PartitionMaxBytes, Math.Max(budget, 0));
             bool first = budget == request.MaxBytes;
-            var read = await broker.AskPartitionAsync<ReadBatchesResult>(
-                new ReadBatches(new TopicPartition(partition.Topic, partition.Request.Partition), partition.Request.FetchOffset, maxBytes, MinOneBatch: first),
-                ReadTimeout, cancellationToken).ConfigureAwait(false);
+            ReadBatchesResult read;
+            try
+            {
+                read = await broker.AskPartitionAsync<ReadBatchesResult>(
+                    new ReadBatches(new TopicPartition(partition.Topic, partition.Request.Partition), partition.Request.FetchOffset, maxBytes, MinOneBatch: first),
+                    ReadTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Akka.Actor.AskTimeoutException)
+            {
+                // The partition is moving to another node: the client retries after refreshing its metadata.
+                results.Add((partition.Topic, Failed(partition.Request.Partition, ErrorCode.NotLeaderOrFollower)));
+                continue;
+            }
             budget -= read.Records.Length;
             results.Add((partition.Topic, new FetchResponse.PartitionData
             {

@@ -58,16 +58,22 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRespo
     {
         if (topic.Topic is null)
             return Failed(data.Index, topic.Error == ErrorCode.None ? ErrorCode.UnknownTopicOrPartition : topic.Error, null);
-        if (topic.Topic.Availability(data.Index) is var unavailable and not ErrorCode.None)
+        if (PartitionRouting.Check(context, topic.Topic, data.Index) is var unavailable and not ErrorCode.None)
+        {
+            context.TopicCache.Forget(topic.Name);
             return Failed(data.Index, unavailable, null);
+        }
         if (data.Records is not { Length: > 0 } records)
             return Failed(data.Index, ErrorCode.CorruptMessage, "The partition's record set is empty.");
         try
         {
             // The frame buffer belongs to this request alone, so the partition may stamp offsets into it.
             var batches = MemoryMarshal.AsMemory(records);
-            var result = await context.Broker.AskPartitionAsync<AppendBatchesResult>(
-                new AppendBatches(new TopicPartition(topic.Name, data.Index), batches, WaitForFsync: waitForFsync, AcksAll: acksAll), timeout, cancellationToken).ConfigureAwait(false);
+            var partition = new TopicPartition(topic.Name, data.Index);
+            var result = await PartitionRouting.AskLeaderAsync<AppendBatchesResult>(context, topic.Topic, partition,
+                new AppendBatches(partition, batches, WaitForFsync: waitForFsync, AcksAll: acksAll), timeout, cancellationToken).ConfigureAwait(false);
+            if (result is null)
+                return Failed(data.Index, ErrorCode.NotLeaderOrFollower, $"{partition} is still moving to this node; retry.");
             if (result.Error is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable)
                 context.TopicCache.Forget(topic.Name);
             return new ProduceResponse.PartitionProduceResponse
@@ -80,7 +86,7 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRespo
                 ErrorMessage = result.ErrorMessage,
             };
         }
-        catch (Exception ex) when (ex is TimeoutException or TaskCanceledException)
+        catch (Exception ex) when (ex is TimeoutException or TaskCanceledException or Akka.Actor.AskTimeoutException)
         {
             return Failed(data.Index, ErrorCode.RequestTimedOut, $"The partition did not answer within {timeout.TotalMilliseconds} ms.");
         }

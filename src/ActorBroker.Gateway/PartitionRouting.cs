@@ -1,0 +1,54 @@
+using ActorBroker.Cluster;
+using ActorBroker.Cluster.Topics;
+using ActorBroker.Protocol;
+
+namespace ActorBroker.Gateway;
+
+/// <summary>
+/// Whether this gateway should send a data request (Produce, Fetch) on to a partition's leader. A partition whose
+/// leader, as the controller last placed it, is not a live and reachable broker in this node's view is answered
+/// NOT_LEADER_OR_FOLLOWER at once, as a Kafka broker answers for a partition it does not lead: the client refreshes
+/// its metadata and retries, instead of waiting out its request timeout on a request parked for a dead node.
+/// </summary>
+public static class PartitionRouting
+{
+    /// <summary>How long a request may wait for a partition that should be led here but whose entity has not started yet.</summary>
+    private static readonly TimeSpan MovingTimeout = TimeSpan.FromSeconds(8);
+
+    /// <summary>
+    /// Asks the partition's leader entity through the shard region. While the controller names this node as the
+    /// leader but the entity has not started here yet (it is moving after a failover), shard regions may still route
+    /// to the old node for a few seconds and the request can be lost; such a request is given
+    /// <see cref="MovingTimeout"/> and then answered null (the caller answers NOT_LEADER_OR_FOLLOWER, and the client
+    /// retries — a retry may duplicate the record if the first attempt did arrive, never lose it).
+    /// </summary>
+    public static async Task<T?> AskLeaderAsync<T>(
+        RequestContext context, TopicDescription topic, TopicPartition partition, Cluster.Partitions.IPartitionCommand command,
+        TimeSpan timeout, CancellationToken cancellationToken) where T : class
+    {
+        bool moving = partition.Partition < topic.Assignments.Length
+                      && topic.Assignments[partition.Partition].Leader == context.Settings.NodeId
+                      && !context.Broker.Replicas.IsLedHere(partition);
+        if (!moving)
+            return await context.Broker.AskPartitionAsync<T>(command, timeout, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await context.Broker.AskPartitionAsync<T>(command, timeout < MovingTimeout ? timeout : MovingTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Akka.Actor.AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    public static ErrorCode Check(RequestContext context, TopicDescription topic, int partition)
+    {
+        var availability = topic.Availability(partition);
+        if (availability != ErrorCode.None || partition >= topic.Assignments.Length)
+            return availability;
+        int leader = topic.Assignments[partition].Leader;
+        return context.Broker.Brokers.Current.ByNodeId(leader) is { IsLive: true, Reachable: true }
+            ? ErrorCode.None
+            : ErrorCode.NotLeaderOrFollower;
+    }
+}
