@@ -24,6 +24,7 @@ public sealed class KafkaGateway : IAsyncDisposable
             new MetadataHandler(),
             new CreateTopicsHandler(),
             new DeleteTopicsHandler(),
+            new CreatePartitionsHandler(),
             new DescribeConfigsHandler(),
             new AlterConfigsHandler(),
             new IncrementalAlterConfigsHandler(),

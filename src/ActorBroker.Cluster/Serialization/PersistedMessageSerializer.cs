@@ -22,6 +22,7 @@ public sealed class PersistedMessageSerializer(ExtendedActorSystem system) : Ser
         ["topic-configs-changed"] = typeof(TopicConfigsChanged),
         ["topic-registry-snapshot"] = typeof(TopicRegistrySnapshot),
         ["partition-assignment-changed"] = typeof(PartitionAssignmentChanged),
+        ["partitions-added"] = typeof(PartitionsAdded),
         ["log-created"] = typeof(LogCreated),
         ["leader-epoch-started"] = typeof(LeaderEpochStarted),
         ["segments-deleted"] = typeof(SegmentsDeleted),

@@ -91,6 +91,8 @@ public sealed class WireMessageSerializer(ExtendedActorSystem system) : Serializ
         ["t-alter-configs-r"] = typeof(AlterTopicConfigsResult),
         ["t-lookup"] = typeof(TopicLookup),
         ["t-describe-r"] = typeof(DescribeTopicsResult),
+        ["t-add-partitions"] = typeof(AddPartitions),
+        ["t-add-partitions-r"] = typeof(AddPartitionsResult),
         ["t-become-leader"] = typeof(BecomeLeader),
         ["t-leadership-r"] = typeof(LeadershipResult),
         ["t-alter-isr"] = typeof(AlterIsr),

@@ -35,6 +35,14 @@ public sealed record CreateTopic(
     ImmutableSortedDictionary<string, string> Configs,
     bool ValidateOnly = false) : IClusterMessage;
 
+/// <summary>
+/// Kafka's CreatePartitions (API 37): grow the topic to <paramref name="TotalCount"/> partitions, placed by the
+/// controller or on the replicas given per new partition in <paramref name="Assignments"/>.
+/// </summary>
+public sealed record AddPartitions(string Name, int TotalCount, IReadOnlyList<IReadOnlyList<int>>? Assignments, bool ValidateOnly = false) : IClusterMessage;
+
+public sealed record AddPartitionsResult(string Name, ErrorCode Error, string? ErrorMessage) : IClusterMessage;
+
 public sealed record DeleteTopic(string Name) : IClusterMessage;
 
 /// <summary>
@@ -109,6 +117,9 @@ public sealed record DescribeTopicsResult(IReadOnlyList<TopicLookup> Topics) : I
 public sealed record TopicCreated(TopicDescription Topic) : IPersistedMessage;
 
 public sealed record TopicDeleted(string Name, Guid TopicId, int PartitionCount) : IPersistedMessage;
+
+/// <summary>The topic grew: <paramref name="Added"/> are the new partitions' assignments, numbered from the old count.</summary>
+public sealed record PartitionsAdded(string Name, Guid TopicId, ImmutableArray<PartitionAssignment> Added) : IPersistedMessage;
 
 /// <summary>A partition's leader, epoch or ISR changed: <paramref name="Assignment"/> is its complete new assignment.</summary>
 public sealed record PartitionAssignmentChanged(string Topic, Guid TopicId, int Partition, PartitionAssignment Assignment) : IPersistedMessage;

@@ -44,6 +44,7 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
         Recover<TopicDeleted>(e => _state = _state.Apply(e));
         Recover<TopicConfigsChanged>(e => _state = _state.Apply(e));
         Recover<PartitionAssignmentChanged>(e => _state = _state.Apply(e));
+        Recover<PartitionsAdded>(e => _state = _state.Apply(e));
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is TopicRegistrySnapshot snapshot)
@@ -80,6 +81,7 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
         Command<ClusterEvent.ReachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: true));
         Command<PartitionStateResult>(_ => { }); // the answer to a wake-up, see Reelect
         Command<AlterIsr>(Handle);
+        Command<AddPartitions>(Handle);
         Command<RefreshFollowers>(_ => SendFollowerLists());
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(f => _log.Warning("Topic registry snapshot failed: {0}", f.Cause.Message));
@@ -225,6 +227,10 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
             case TopicConfigsChanged changed:
                 _log.Info("Changed the configs of topic {0} to {{{1}}}", changed.Name,
                     string.Join(", ", changed.Configs.Select(c => $"{c.Key}={c.Value}")));
+                break;
+            case PartitionsAdded added:
+                _log.Info("Topic {0} has {1} more partition(s), led by nodes [{2}]", added.Name, added.Added.Length,
+                    string.Join(",", added.Added.Select(a => a.Leader)));
                 break;
         }
         if (LastSequenceNr % SnapshotEvery == 0)

@@ -20,6 +20,15 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         TopicDeleted deleted => this with { Topics = Topics.Remove(deleted.Name) },
         TopicConfigsChanged changed when Topics.TryGetValue(changed.Name, out var topic) && topic.TopicId == changed.TopicId =>
             this with { Topics = Topics.SetItem(changed.Name, topic with { Configs = changed.Configs }) },
+        PartitionsAdded added when Topics.TryGetValue(added.Name, out var topic) && topic.TopicId == added.TopicId =>
+            this with
+            {
+                Topics = Topics.SetItem(added.Name, topic with
+                {
+                    PartitionCount = topic.PartitionCount + added.Added.Length,
+                    Assignments = topic.Assignments.AddRange(added.Added),
+                }),
+            },
         PartitionAssignmentChanged changed when Topics.TryGetValue(changed.Topic, out var topic) && topic.TopicId == changed.TopicId
                                                 && changed.Partition < topic.Assignments.Length =>
             this with { Topics = Topics.SetItem(changed.Topic, topic with { Assignments = topic.Assignments.SetItem(changed.Partition, changed.Assignment) }) },
@@ -36,6 +45,7 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         AlterTopicConfigs alter => DecideAlterConfigs(alter, settings),
         BecomeLeader become => DecideBecomeLeader(become),
         AlterIsr alter => DecideAlterIsr(alter),
+        AddPartitions add => DecideAddPartitions(add, brokers),
         LocatePartition locate => new Decision([], Locate(locate.EntityId)),
         GetPartitionLeaders => new Decision([], new PartitionLeaders(LeadersByEntityId())),
         _ => throw new ArgumentException($"Not a topic registry command: {command.GetType().Name}", nameof(command)),
@@ -101,6 +111,39 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         var next = assignment with { LeaderEpoch = Math.Max(assignment.LeaderEpoch + 1, become.MinEpoch) };
         var changed = new PartitionAssignmentChanged(name, topic.TopicId, partition, next);
         return new Decision([changed], new LeadershipResult(ErrorCode.None, null, Apply(changed).Topics[name], next.LeaderEpoch));
+    }
+
+    private Decision DecideAddPartitions(AddPartitions add, IReadOnlyCollection<int> brokers)
+    {
+        AddPartitionsResult Fail(ErrorCode error, string message) => new(add.Name, error, message);
+
+        if (!Topics.TryGetValue(add.Name, out var topic))
+            return new Decision([], Fail(ErrorCode.UnknownTopicOrPartition, $"Topic '{add.Name}' does not exist."));
+        int adding = add.TotalCount - topic.PartitionCount;
+        if (adding <= 0)
+            return new Decision([], Fail(ErrorCode.InvalidPartitions,
+                $"Topic currently has {topic.PartitionCount} partitions, which is higher than or equal to the requested {add.TotalCount}."));
+        ImmutableArray<PartitionAssignment> added;
+        if (add.Assignments is { } manual)
+        {
+            if (manual.Count != adding)
+                return new Decision([], Fail(ErrorCode.InvalidReplicaAssignment,
+                    $"Increasing the number of partitions by {adding} but {manual.Count} assignments provided."));
+            var invalid = manual.FirstOrDefault(r => r.Count != topic.ReplicationFactor || r.Distinct().Count() != r.Count || r.Any(b => !brokers.Contains(b)));
+            if (invalid is not null)
+                return new Decision([], Fail(ErrorCode.InvalidReplicaAssignment,
+                    $"Assignment [{string.Join(",", invalid)}] must name {topic.ReplicationFactor} distinct live brokers of [{string.Join(",", brokers.Order())}]."));
+            added = manual.Select(r => PartitionAssignment.Initial([.. r])).ToImmutableArray();
+        }
+        else
+        {
+            if (topic.ReplicationFactor > brokers.Count)
+                return new Decision([], Fail(ErrorCode.InvalidReplicationFactor,
+                    $"Replication factor {topic.ReplicationFactor} is larger than the {brokers.Count} broker(s) available."));
+            added = ReplicaPlacement.Assign(topic.PartitionCount, adding, topic.ReplicationFactor, brokers, PlacedPartitions);
+        }
+        var reply = new AddPartitionsResult(add.Name, ErrorCode.None, null);
+        return add.ValidateOnly ? new Decision([], reply) : new Decision([new PartitionsAdded(add.Name, topic.TopicId, added)], reply);
     }
 
     private Decision DecideAlterIsr(AlterIsr alter)

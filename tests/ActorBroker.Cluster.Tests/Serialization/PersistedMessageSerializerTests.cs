@@ -31,6 +31,7 @@ public sealed class PersistedMessageSerializerTests : Akka.TestKit.Xunit2.TestKi
             new TopicConfigsChanged("orders", topic.TopicId, topic.Configs),
             new TopicRegistrySnapshot([topic]),
             new PartitionAssignmentChanged("orders", topic.TopicId, 1, new PartitionAssignment([2, 3], 3, 4, [3])),
+            new PartitionsAdded("orders", topic.TopicId, [new PartitionAssignment([1, 2], 1, 0, [1, 2])]),
             new LogCreated(new TopicPartition("orders", 2), topic.TopicId, new DateTime(2026, 11, 24, 10, 0, 0, DateTimeKind.Utc)),
             new LeaderEpochStarted(7, 12345),
             new SegmentsDeleted(4096, 3, 3_000_000, new DateTime(2026, 11, 24, 11, 0, 0, DateTimeKind.Utc)),

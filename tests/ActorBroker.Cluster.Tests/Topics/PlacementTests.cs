@@ -117,6 +117,29 @@ public class PlacementTests
     }
 
     [Fact]
+    public void AddPartitions_places_the_new_partitions_after_the_old_ones_or_on_the_replicas_asked_for()
+    {
+        var state = TopicRegistryState.Empty.Apply(new TopicCreated(
+            new TopicDescription("t", Guid.NewGuid(), 1, 2, NoConfigs) { Assignments = [Assignment([1, 2], 1, 0, [1, 2])] }));
+
+        var placed = state.Decide(new AddPartitions("t", 3, null), Settings, Guid.NewGuid, [1, 2, 3]);
+        var grown = placed.Events.Aggregate(state, (s, e) => s.Apply(e)).Topics["t"];
+        Assert.Equal(3, grown.PartitionCount);
+        Assert.All(grown.Assignments.Skip(1), a => Assert.Equal(2, a.Replicas.Length));
+
+        var manual = state.Decide(new AddPartitions("t", 2, [[3, 1]]), Settings, Guid.NewGuid, [1, 2, 3]);
+        var added = manual.Events.Cast<PartitionsAdded>().Single().Added.Single();
+        Assert.Equal([3, 1], added.Replicas.ToArray());
+        Assert.Equal(3, added.Leader);
+
+        var wrongReplicas = state.Decide(new AddPartitions("t", 2, [[3]]), Settings, Guid.NewGuid, [1, 2, 3]);
+        Assert.Equal(ErrorCode.InvalidReplicaAssignment, ((AddPartitionsResult)wrongReplicas.Reply).Error);
+        var validateOnly = state.Decide(new AddPartitions("t", 4, null, ValidateOnly: true), Settings, Guid.NewGuid, [1, 2, 3]);
+        Assert.Empty(validateOnly.Events);
+        Assert.Equal(ErrorCode.None, ((AddPartitionsResult)validateOnly.Reply).Error);
+    }
+
+    [Fact]
     public void Topics_from_a_journal_without_placement_live_on_the_recovering_node()
     {
         var legacy = new TopicDescription("old", Guid.NewGuid(), 2, 1, NoConfigs);

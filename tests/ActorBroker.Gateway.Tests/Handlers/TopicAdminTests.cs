@@ -28,6 +28,31 @@ public sealed class TopicAdminTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreatePartitions_grows_a_topic_and_the_new_partitions_take_records()
+    {
+        await using var client = _gateway.ConnectInMemory();
+        await client.SendAsync<CreateTopicsResponse>(Requests.CreateTopic("growing", 2), 4);
+
+        var grown = await client.SendAsync<CreatePartitionsResponse>(new CreatePartitionsRequest
+        {
+            Topics = [new() { Name = "growing", Count = 5, Assignments = null }, new() { Name = "missing", Count = 2, Assignments = null }],
+            TimeoutMs = 10_000,
+        }, 3);
+        var shrink = await client.SendAsync<CreatePartitionsResponse>(new CreatePartitionsRequest
+        {
+            Topics = [new() { Name = "growing", Count = 3, Assignments = null }],
+            TimeoutMs = 10_000,
+        }, 0);
+
+        Assert.Equal([(short)ErrorCode.None, (short)ErrorCode.UnknownTopicOrPartition], grown.Results.Select(r => r.ErrorCode));
+        Assert.Equal((short)ErrorCode.InvalidPartitions, shrink.Results.Single().ErrorCode);
+        var metadata = await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = [new() { Name = "growing" }] }, 8);
+        Assert.Equal([0, 1, 2, 3, 4], metadata.Topics.Single().Partitions.Select(p => p.PartitionIndex));
+        var produced = await client.SendAsync<ProduceResponse>(Requests.Produce("growing", 4, Requests.Batch(3)), 8);
+        Assert.Equal((short)ErrorCode.None, produced.Responses.Single().PartitionResponses.Single().ErrorCode);
+    }
+
+    [Fact]
     public async Task Metadata_for_an_unknown_topic_creates_it_when_allowed()
     {
         await using var client = _gateway.ConnectInMemory();
