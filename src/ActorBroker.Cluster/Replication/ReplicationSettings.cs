@@ -8,7 +8,8 @@ public sealed record ReplicationSettings(
     TimeSpan ReplicaLagTimeMax,
     int FetchMaxBytes,
     TimeSpan FetchWait,
-    TimeSpan FollowRefreshInterval)
+    TimeSpan FollowRefreshInterval,
+    bool UncleanLeaderElection = false)
 {
     public static ReplicationSettings Default { get; } = new(1, TimeSpan.FromSeconds(30), 1024 * 1024, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
 
@@ -22,7 +23,8 @@ public sealed record ReplicationSettings(
             block.GetTimeSpan("replica-lag-time-max", Default.ReplicaLagTimeMax),
             block.GetInt("fetch-max-bytes", Default.FetchMaxBytes),
             block.GetTimeSpan("fetch-wait", Default.FetchWait),
-            block.GetTimeSpan("follow-refresh-interval", Default.FollowRefreshInterval));
+            block.GetTimeSpan("follow-refresh-interval", Default.FollowRefreshInterval),
+            block.GetBoolean("unclean-leader-election", Default.UncleanLeaderElection));
         if (settings.MinInsyncReplicas < 1)
             throw new ConfigurationException($"actorbroker.replication.min-insync-replicas must be at least 1, but is {settings.MinInsyncReplicas}.");
         if (settings.FetchMaxBytes < 1024)

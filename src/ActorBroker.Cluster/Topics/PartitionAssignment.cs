@@ -25,7 +25,9 @@ public sealed record PartitionAssignment(ImmutableArray<int> Replicas, int Leade
     /// leadership change bumps the epoch. Worked example: replicas [1,2,3], leader 1, ISR [1,2,3]; node 1 dies:
     /// leader 2, ISR [2,3], epoch + 1; nodes 2 and 3 die as well: leader -1, ISR [2,3]; node 3 returns: leader 3, ISR [3].
     /// </summary>
-    public PartitionAssignment Reelect(IReadOnlySet<int> eligible, IReadOnlySet<int> present)
+    /// <param name="unclean">Kafka's unclean.leader.election.enable: with no in-sync replica left, an out-of-sync
+    /// replica that is eligible leads instead of the partition going offline (records it lacks are lost).</param>
+    public PartitionAssignment Reelect(IReadOnlySet<int> eligible, IReadOnlySet<int> present, bool unclean = false)
     {
         var presentIsr = Isr.Where(present.Contains).ToImmutableArray();
         if (IsOnline && eligible.Contains(Leader))
@@ -35,6 +37,9 @@ public sealed record PartitionAssignment(ImmutableArray<int> Replicas, int Leade
             return this with { Leader = successor, LeaderEpoch = LeaderEpoch + 1, Isr = presentIsr.Remove(Leader) };
         if (IsOnline && present.Contains(Leader))
             return presentIsr.Length == Isr.Length ? this : this with { Isr = presentIsr };
+        int outOfSync = unclean ? Replicas.FirstOrDefault(eligible.Contains, NoLeader) : NoLeader;
+        if (outOfSync != NoLeader)
+            return this with { Leader = outOfSync, LeaderEpoch = LeaderEpoch + 1, Isr = [outOfSync] };
         return IsOnline ? this with { Leader = NoLeader, LeaderEpoch = LeaderEpoch + 1 } : this;
     }
 

@@ -22,6 +22,7 @@ public static class TopicConfigs
     public const string FlushMessages = "flush.messages";
     public const string FlushMs = "flush.ms";
     public const string MinInsyncReplicas = "min.insync.replicas";
+    public const string UncleanLeaderElectionEnable = "unclean.leader.election.enable";
     public const string DeleteRetentionMs = "delete.retention.ms";
     public const string MinCleanableDirtyRatio = "min.cleanable.dirty.ratio";
     public const string MinCompactionLagMs = "min.compaction.lag.ms";
@@ -43,6 +44,7 @@ public static class TopicConfigs
         new(FlushMessages, s => s.FlushMessages.ToString(), PositiveLong),
         new(FlushMs, s => ((long)s.FlushInterval.TotalMilliseconds).ToString(), PositiveLong),
         new(MinInsyncReplicas, s => s.Replication.MinInsyncReplicas.ToString(), PositiveInt),
+        new(UncleanLeaderElectionEnable, s => s.Replication.UncleanLeaderElection ? "true" : "false", v => v is "true" or "false" ? null : "expected true or false"),
         new(DeleteRetentionMs, s => s.Cleaner.Defaults.DeleteRetentionMs.ToString(), NonNegativeLong),
         new(MinCleanableDirtyRatio, s => s.Cleaner.Defaults.MinCleanableDirtyRatio.ToString(CultureInfo.InvariantCulture), Ratio),
         new(MinCompactionLagMs, s => s.Cleaner.Defaults.MinCompactionLagMs.ToString(), NonNegativeLong),

@@ -124,7 +124,7 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
     {
         if (!_membershipKnown)
             return;
-        var changes = _state.DecideMembership(EligibleBrokers, PresentBrokers);
+        var changes = _state.DecideMembership(EligibleBrokers, PresentBrokers, _settings);
         if (changes.Count == 0)
             return;
         PersistAll(changes, changed =>

@@ -56,14 +56,15 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
     /// <paramref name="present"/> (see <see cref="PartitionAssignment.Reelect"/>): one
     /// <see cref="PartitionAssignmentChanged"/> per changed partition.
     /// </summary>
-    public IReadOnlyList<PartitionAssignmentChanged> DecideMembership(IReadOnlySet<int> eligible, IReadOnlySet<int> present)
+    public IReadOnlyList<PartitionAssignmentChanged> DecideMembership(IReadOnlySet<int> eligible, IReadOnlySet<int> present, ActorBrokerSettings settings)
     {
         var events = new List<PartitionAssignmentChanged>();
         foreach (var topic in Topics.Values)
         {
+            bool unclean = TopicConfigs.Effective(topic, settings)[TopicConfigs.UncleanLeaderElectionEnable] == "true";
             for (int p = 0; p < topic.Assignments.Length; p++)
             {
-                var next = topic.Assignments[p].Reelect(eligible, present);
+                var next = topic.Assignments[p].Reelect(eligible, present, unclean);
                 if (next != topic.Assignments[p])
                     events.Add(new PartitionAssignmentChanged(topic.Name, topic.TopicId, p, next));
             }

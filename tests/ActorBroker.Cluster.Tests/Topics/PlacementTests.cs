@@ -50,6 +50,16 @@ public class PlacementTests
     }
 
     [Fact]
+    public void Unclean_election_lets_an_out_of_sync_replica_lead_when_no_in_sync_replica_is_alive()
+    {
+        var onlyLeaderInSync = Assignment([1, 2, 3], 1, 4, [1]);
+        var alive = new HashSet<int> { 2, 3 };
+
+        Assert.False(onlyLeaderInSync.Reelect(alive, alive).IsOnline);
+        Assert.Equal(Assignment([1, 2, 3], 2, 5, [2]), onlyLeaderInSync.Reelect(alive, alive, unclean: true));
+    }
+
+    [Fact]
     public void An_offline_partition_comes_back_when_an_in_sync_replica_returns()
     {
         var offline = Assignment([1, 2], PartitionAssignment.NoLeader, 5, [1, 2]);
@@ -109,7 +119,7 @@ public class PlacementTests
     {
         var state = StateWith(Assignment([1], 1, 0, [1]), Assignment([2], 2, 0, [2]));
 
-        var events = state.DecideMembership(new HashSet<int> { 1 }, new HashSet<int> { 1 });
+        var events = state.DecideMembership(new HashSet<int> { 1 }, new HashSet<int> { 1 }, Settings);
 
         var changed = Assert.Single(events);
         Assert.Equal(1, changed.Partition);
