@@ -67,16 +67,8 @@ public sealed class InProcessCluster : IAsyncDisposable
         return result.Topics.Single().Topic ?? throw new InvalidOperationException($"Topic {topic} does not exist.");
     }
 
-    public async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Timed out after {timeout.TotalSeconds} s waiting until {what}.");
-            await Task.Delay(100);
-        }
-    }
+    public Task WaitForAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        WaitForAsync(() => Task.FromResult(condition()), timeout, what);
 
     /// <summary>Polls <paramref name="condition"/>; an ask that times out (an actor moving between nodes) counts as "not yet".</summary>
     public async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)

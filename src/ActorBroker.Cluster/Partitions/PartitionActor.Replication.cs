@@ -49,7 +49,7 @@ public sealed partial class PartitionActor
     {
         bool moved = next.HighWatermark != _replication.HighWatermark;
         _replication = next;
-        if (!moved && next.Isr.Length >= _minInsyncReplicas)
+        if (!moved)
             return;
         CompletePendingAcks();
         NotifyWaiters();

@@ -71,12 +71,7 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
             _membershipKnown = true;
             OnMembership(BrokerView.From(state));
         });
-        Command<ClusterEvent.IMemberEvent>(e =>
-        {
-            OnMembership(_brokers.With(e.Member));
-            if (e is ClusterEvent.MemberRemoved removed && BrokerIdentity.Of(removed.Member) is { } gone)
-                WakeLeadersAfterRemoval(gone.NodeId);
-        });
+        Command<ClusterEvent.IMemberEvent>(e => OnMembership(_brokers.With(e.Member)));
         Command<ClusterEvent.UnreachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: false));
         Command<ClusterEvent.ReachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: true));
         Command<PartitionStateResult>(_ => { }); // the answer to a wake-up, see Reelect
@@ -150,28 +145,6 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// Re-sends the assignment of every online partition that had a replica on a removed node. The leader change
-    /// was sent when the node went down, but shard regions still routed to the dead node's region then; once it is
-    /// removed the coordinator can place the shard on its new leader, and this message makes it do so now rather
-    /// than at a client's next (possibly timed-out) request.
-    /// </summary>
-    private void WakeLeadersAfterRemoval(int removedNode)
-    {
-        DeferAsync(RefreshFollowers.Instance, _ =>
-        {
-            foreach (var topic in _state.Topics.Values)
-            {
-                for (int p = 0; p < topic.Assignments.Length; p++)
-                {
-                    var assignment = topic.Assignments[p];
-                    if (assignment.IsOnline && assignment.Replicas.Contains(removedNode))
-                        _partitions.Tell(new AssignmentChanged(new TopicPartition(topic.Name, p), topic.TopicId, assignment));
-                }
-            }
-        });
-    }
-
-    /// <summary>
     /// Tells every broker which partitions it follows now (complete lists, so a lost message is repaired by the next
     /// one): after every change and on a timer.
     /// </summary>
@@ -185,8 +158,7 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
                 .Where(x => x.Assignment.IsOnline && x.Assignment.Leader != node && x.Assignment.Replicas.Contains(node))
                 .Select(x => new FollowedPartition(x.Topic, x.Partition, x.Assignment))
                 .ToImmutableArray();
-            Context.ActorSelection(new RootActorPath(broker.Address) / "user" / ReplicaManager.Name)
-                .Tell(new FollowPartitions(node, followed));
+            ReplicaManagerOf(broker).Tell(new FollowPartitions(node, followed));
         }
     }
     public static Props Props(ActorBrokerSettings settings, IActorRef partitions) =>
@@ -247,13 +219,15 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
             _partitions.Tell(new TopicConfigChanged(partition, topic.TopicId, topic.Configs));
     }
 
+    private ActorSelection ReplicaManagerOf(BrokerMember broker) =>
+        Context.ActorSelection(new RootActorPath(broker.Address) / "user" / ReplicaManager.Name);
+
     private void TellPartitionsOfDeletedTopic(TopicDeleted deleted)
     {
         for (int p = 0; p < deleted.PartitionCount; p++)
             _partitions.Tell(new DeletePartition(new TopicPartition(deleted.Name, p), deleted.TopicId));
         foreach (var broker in _brokers.Members.Values.Where(b => b.IsLive))
-            Context.ActorSelection(new RootActorPath(broker.Address) / "user" / ReplicaManager.Name)
-                .Tell(new DeleteReplicas(deleted.Name, deleted.TopicId, deleted.PartitionCount));
+            ReplicaManagerOf(broker).Tell(new DeleteReplicas(deleted.Name, deleted.TopicId, deleted.PartitionCount));
     }
 }
 
