@@ -13,6 +13,8 @@ Commands:
               listens on 127.0.0.i. Prints the bootstrap list (127.0.0.1:9092,127.0.0.2:9092,...) as the last
               line once every node serves Kafka clients.
   stop        stop every node gracefully (SIGTERM: it leaves the cluster, handing its shards over), then PostgreSQL
+  stop I      stop node I gracefully (SIGTERM: it hands its partitions and shards over, leaves, exits); waits until
+              it exited. The others and PostgreSQL keep running; `restart I` starts it again
   status      each node's process state (running, paused, stopped), then `actorbroker cluster status`
   kill I      SIGKILL node I (a crash: no leave, no flush)
   pause I     SIGSTOP node I (it stops answering; the others down it after the failure-detection time)
@@ -190,6 +192,14 @@ cmd_start() {
 
 cmd_stop() {
   local i
+  if [[ -n "${1:-}" ]]; then
+    check_index "$1"
+    alive "$1" || die "node $1 is not running"
+    log "stopping node $1"
+    stop_node "$1"
+    log "node $1 stopped"
+    return
+  fi
   for i in $(nodes); do alive "$i" && { log "stopping node $i"; stop_node "$i" & }; done
   wait
   stop_postgres
@@ -230,7 +240,7 @@ cmd_add() {
 
 case "${1:-}" in
   start) cmd_start "${2:-}" ;;
-  stop) cmd_stop ;;
+  stop) cmd_stop "${2:-}" ;;
   status) cmd_status ;;
   kill) signal_node KILL "${2:-}" ;;
   pause) signal_node STOP "${2:-}" ;;
