@@ -486,6 +486,7 @@ public sealed partial class PartitionLog : IDisposable
             RecoveryPointCheckpoint.Write(Directory, newEnd);
             _checkpointed = newEnd;
         }
+        LowerHighWatermarkCheckpoint(newEnd);
         long newStart = restart ? offset : Math.Min(_logStartOffset, newEnd);
         if (newStart != _logStartOffset)
         {

@@ -33,9 +33,10 @@ public sealed partial class PartitionActor
 
     private void StartReplication(PartitionAssignment assignment)
     {
-        // A new leader cannot know how far its predecessor's watermark got; it starts at its own log start and
-        // moves up as soon as the in-sync followers fetch (a sole in-sync replica starts at its log end).
-        _replication = LeaderReplication.Start(_settings.NodeId, assignment, OpenLog.LogEndOffset, OpenLog.LogStartOffset, NowMs);
+        // As in Kafka, a new leader starts from the high watermark it last knew (checkpointed as a follower from the
+        // old leader's fetch answers, or as an earlier leader), so consumers see no regression; it moves up as soon
+        // as the in-sync followers fetch (a sole in-sync replica starts at its log end).
+        _replication = LeaderReplication.Start(_settings.NodeId, assignment, OpenLog.LogEndOffset, OpenLog.CheckpointedHighWatermark, NowMs);
     }
 
     /// <summary>After an append: followers waiting for records get them, and a sole replica's watermark moves.</summary>

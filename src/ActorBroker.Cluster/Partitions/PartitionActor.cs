@@ -460,6 +460,7 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
 
     private void Flush()
     {
+        OpenLog.CheckpointHighWatermark(HighWatermark);
         if (!_dirty)
             return;
         OpenLog.Flush();
@@ -519,6 +520,8 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
     {
         if (_partitionLog is not null)
         {
+            if (_replication is not null)
+                _partitionLog.CheckpointHighWatermark(HighWatermark);
             _partitionLog.Dispose();
             _log.Info("Partition {0} closed at log end {1}", _partition, _partitionLog.LogEndOffset);
         }

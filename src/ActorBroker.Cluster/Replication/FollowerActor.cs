@@ -31,6 +31,7 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
     private PartitionLog? _partitionLog;
     private int _generation; // bumped on every leader change: answers to older requests are dropped
     private bool _dirty;
+    private long _leaderHighWatermark = -1; // from the leader's fetch answers; checkpointed with each flush
 
     public FollowerActor(FollowedPartition followed, ActorBrokerSettings settings, IActorRef partitions, LocalReplicas replicas)
     {
@@ -137,6 +138,7 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
                         Log.AppendReplicated(MemoryMarshal.AsMemory(result.Records));
                         _dirty = true;
                     }
+                    _leaderHighWatermark = result.HighWatermark;
                     Fetch();
                     break;
                 case ErrorCode.OffsetOutOfRange:
@@ -179,12 +181,18 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
 
     private void Waiting() => ReceiveCommon();
 
+    /// <summary>Flushes appended records, then checkpoints the leader's high watermark, so that if this replica
+    /// becomes leader its consumers see no watermark below what the old leader had shown them.</summary>
     private void Flush()
     {
-        if (!_dirty || _partitionLog is null)
+        if (_partitionLog is null)
             return;
-        _partitionLog.Flush();
-        _dirty = false;
+        if (_dirty)
+        {
+            _partitionLog.Flush();
+            _dirty = false;
+        }
+        _partitionLog.CheckpointHighWatermark(_leaderHighWatermark);
     }
 
     protected override void PostStop()
