@@ -99,7 +99,7 @@ public sealed partial class PartitionActor
             return;
         }
         AdvanceHighWatermark(_replication.OnFollowerFetch(fetch.FollowerNode, fetch.FetchOffset, log.LogEndOffset, NowMs));
-        ProposeIsrExpansion();
+        ProposeIsrExpansion(fetch.FollowerNode);
         if (fetch.FetchOffset < log.LogEndOffset || fetch.Deadline <= DateTime.UtcNow)
             AnswerReplicaFetch(Sender, fetch);
         else
@@ -200,13 +200,13 @@ public sealed partial class PartitionActor
         var lagging = _replication.LaggingIsrFollowers(NowMs, (long)_settings.Replication.ReplicaLagTimeMax.TotalMilliseconds);
         if (lagging.Length > 0)
             ProposeIsr(_replication.Isr.RemoveRange(lagging), $"follower(s) {string.Join(",", lagging)} fell behind");
-        else
-            ProposeIsrExpansion();
     }
 
-    private void ProposeIsrExpansion()
+    /// <summary>Called on a follower's fetch only, as in Kafka: the progress of a follower that stopped fetching (its
+    /// node died) is stale, and counting it as caught up would put a dead replica back into the ISR.</summary>
+    private void ProposeIsrExpansion(int fetchingFollower)
     {
-        var caughtUp = _replication.CaughtUpOutOfSyncFollowers();
+        var caughtUp = _replication.CaughtUpOutOfSyncFollowers().Where(f => f == fetchingFollower).ToImmutableArray();
         if (caughtUp.Length > 0)
             ProposeIsr(_replication.Isr.AddRange(caughtUp), $"follower(s) {string.Join(",", caughtUp)} caught up");
     }

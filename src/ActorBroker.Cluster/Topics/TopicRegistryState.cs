@@ -44,7 +44,7 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         ReplaceTopicConfigs replace => DecideReplaceConfigs(replace),
         AlterTopicConfigs alter => DecideAlterConfigs(alter, settings),
         BecomeLeader become => DecideBecomeLeader(become),
-        AlterIsr alter => DecideAlterIsr(alter),
+        AlterIsr alter => DecideAlterIsr(alter, brokers),
         AddPartitions add => DecideAddPartitions(add, brokers),
         LocatePartition locate => new Decision([], Locate(locate.EntityId)),
         GetPartitionLeaders => new Decision([], new PartitionLeaders(LeadersByEntityId())),
@@ -147,7 +147,12 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         return add.ValidateOnly ? new Decision([], reply) : new Decision([new PartitionsAdded(add.Name, topic.TopicId, added)], reply);
     }
 
-    private Decision DecideAlterIsr(AlterIsr alter)
+    /// <summary>
+    /// A leader's ISR change, checked against its epoch. A replica may join the ISR only while its broker is Up
+    /// (<paramref name="brokers"/>): a leader's view of a dead follower's progress is stale, and re-admitting it would
+    /// let acks=all count a replica that is gone (Kafka's controller likewise refuses fenced brokers, KIP-841).
+    /// </summary>
+    private Decision DecideAlterIsr(AlterIsr alter, IReadOnlyCollection<int> brokers)
     {
         var (name, partition) = alter.Partition;
         if (!Topics.TryGetValue(name, out var topic) || partition >= topic.Assignments.Length)
@@ -159,6 +164,10 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         if (!alter.Isr.Contains(alter.Leader) || alter.Isr.Any(r => !assignment.Replicas.Contains(r)))
             return new Decision([], new AlterIsrResult(ErrorCode.InvalidRequest,
                 $"ISR [{string.Join(",", alter.Isr)}] of {alter.Partition} must hold the leader and only replicas [{string.Join(",", assignment.Replicas)}].", assignment));
+        var ineligible = alter.Isr.Where(r => !assignment.Isr.Contains(r) && !brokers.Contains(r)).ToList();
+        if (ineligible.Count > 0)
+            return new Decision([], new AlterIsrResult(ErrorCode.IneligibleReplica,
+                $"Node(s) {string.Join(",", ineligible)} may not join the ISR of {alter.Partition}: not an Up broker.", assignment));
         var next = assignment with { Isr = alter.Isr };
         return next == assignment
             ? new Decision([], new AlterIsrResult(ErrorCode.None, null, assignment))

@@ -262,4 +262,29 @@ public class TopicRegistryStateTests
         var stale = new TopicConfigsChanged("t", Guid.NewGuid(), ImmutableSortedDictionary<string, string>.Empty.Add("retention.ms", "1"));
         Assert.Empty(state.Apply(stale).Topics["t"].Configs);
     }
+
+    [Fact]
+    public void AlterIsr_refuses_to_add_a_replica_whose_broker_is_not_Up_and_accepts_shrinking_and_adding_Up_ones()
+    {
+        int[] all = [1, 2, 3];
+        var state = After(TopicRegistryState.Empty, TopicRegistryState.Empty.Decide(new CreateTopic("orders", 1, 3, NoConfigs), Settings, Guid.NewGuid, all));
+        var assignment = state.Topics["orders"].Assignments[0];
+        var partition = new TopicPartition("orders", 0);
+        int leader = assignment.Leader;
+        var (down, up) = (assignment.Replicas[1], assignment.Replicas[2]);
+        Decision Alter(TopicRegistryState s, int[] isr, int[] brokers) =>
+            s.Decide(new AlterIsr(partition, leader, assignment.LeaderEpoch, [.. isr]), Settings, Guid.NewGuid, brokers);
+
+        var shrink = Alter(state, [leader], all);
+        Assert.Equal(ErrorCode.None, ((AlterIsrResult)shrink.Reply).Error);
+        state = After(state, shrink);
+
+        var refused = Alter(state, [leader, down], [leader, up]);
+        Assert.Equal(ErrorCode.IneligibleReplica, ((AlterIsrResult)refused.Reply).Error);
+        Assert.Empty(refused.Events);
+
+        var accepted = Alter(state, [leader, up], [leader, up]);
+        Assert.Equal(ErrorCode.None, ((AlterIsrResult)accepted.Reply).Error);
+        Assert.Equal([leader, up], After(state, accepted).Topics["orders"].Assignments[0].Isr.ToArray());
+    }
 }
