@@ -67,6 +67,7 @@ public sealed record BrokerServices(
         _ = GroupDirectory.WakePersistedGroupsAsync(system, groups).ContinueWith(
             t => system.Log.Warning("Could not wake the persisted consumer groups: {0}", t.Exception?.GetBaseException().Message),
             TaskContinuationOptions.OnlyOnFaulted);
+        system.ActorOf(RemovedBrokerGroupWaker.Props(groups), RemovedBrokerGroupWaker.Name);
         return new BrokerServices(system, settings, partitions, topicsProxy, groups, brokers, localReplicas);
     }
 
