@@ -221,7 +221,11 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
         Command<FindOffsetForTimestamp>(FindOffsetForTimestamp);
         Command<DeletePartition>(Delete);
         Command<TopicConfigChanged>(ChangeConfigs);
-        Command<FlushTick>(_ => Flush());
+        Command<FlushTick>(_ =>
+        {
+            Flush();
+            OpenLog.CheckpointHighWatermark(HighWatermark); // on the timer only: not one more fsync per acks=all flush
+        });
         Command<RetentionTick>(_ => ApplyRetention());
         Command<CleanerTick>(_ => StartClean());
         Command<CleanPrepared>(CompleteClean);
@@ -460,7 +464,6 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
 
     private void Flush()
     {
-        OpenLog.CheckpointHighWatermark(HighWatermark);
         if (!_dirty)
             return;
         OpenLog.Flush();
