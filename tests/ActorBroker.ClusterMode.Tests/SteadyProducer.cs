@@ -84,9 +84,11 @@ public sealed class SteadyProducer : IAsyncDisposable
         _producer.Flush(flushTimeout);
     }
 
-    /// <summary>The first acknowledgement after <paramref name="sinceMs"/> on one of <paramref name="partitions"/>, in ms after it; -1 if none.</summary>
+    /// <summary>The first acknowledgement of a record sent at or after <paramref name="sinceMs"/> on one of
+    /// <paramref name="partitions"/>, in ms after it; -1 if none. Records sent earlier do not count: an answer of the
+    /// old leader may still be in the socket when it is killed or paused.</summary>
     public long FirstAcknowledgementAfter(long sinceMs, IReadOnlySet<int> partitions) =>
-        Acknowledged.Where(a => a.AckedMs > sinceMs && partitions.Contains(a.Partition)).Select(a => a.AckedMs - sinceMs).DefaultIfEmpty(-1).Min();
+        Acknowledged.Where(a => a.SentMs >= sinceMs && partitions.Contains(a.Partition)).Select(a => a.AckedMs - sinceMs).DefaultIfEmpty(-1).Min();
 
     /// <summary>The longest time from send to acknowledgement among records sent at or after <paramref name="sinceMs"/>.</summary>
     public long WorstLatencySince(long sinceMs) =>
