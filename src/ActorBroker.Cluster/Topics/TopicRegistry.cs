@@ -77,6 +77,8 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
         Command<PartitionStateResult>(_ => { }); // the answer to a wake-up, see Reelect
         Command<AlterIsr>(Handle);
         Command<AddPartitions>(Handle);
+        Command<AlterReassignments>(Handle);
+        Command<ListReassignments>(Handle);
         Command<RefreshFollowers>(_ => SendFollowerLists());
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(f => _log.Warning("Topic registry snapshot failed: {0}", f.Cause.Message));
@@ -141,6 +143,28 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
                     partition, string.Join(",", changed.Assignment.Isr));
             }
         });
+        DeferAsync(RefreshFollowers.Instance, _ =>
+        {
+            SendFollowerLists();
+            AdvanceReassignments();
+        });
+    }
+
+    /// <summary>Completes every reassignment whose target replicas are all in sync now (the switch; see
+    /// <see cref="TopicRegistryState.DecideReassignmentProgress"/>). Runs after every ISR or membership change.</summary>
+    private void AdvanceReassignments()
+    {
+        if (!_membershipKnown)
+            return;
+        var switches = _state.DecideReassignmentProgress(EligibleBrokers);
+        if (switches.Count == 0)
+            return;
+        PersistAll(switches, changed =>
+        {
+            var before = _state;
+            _state = _state.Apply(changed);
+            OnPersisted(changed, before);
+        });
         DeferAsync(RefreshFollowers.Instance, _ => SendFollowerLists());
     }
 
@@ -176,17 +200,19 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
         int remaining = decision.Events.Count;
         PersistAll(decision.Events, e =>
         {
+            var before = _state;
             _state = _state.Apply(e);
-            OnPersisted(e);
+            OnPersisted(e, before);
             if (--remaining == 0)
             {
                 replyTo.Tell(decision.Reply);
                 SendFollowerLists();
+                AdvanceReassignments();
             }
         });
     }
 
-    private void OnPersisted(object @event)
+    private void OnPersisted(object @event, TopicRegistryState before)
     {
         switch (@event)
         {
@@ -204,6 +230,9 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
                 _log.Info("Topic {0} has {1} more partition(s), led by nodes [{2}]", added.Name, added.Added.Length,
                     string.Join(",", added.Added.Select(a => a.Leader)));
                 break;
+            case PartitionAssignmentChanged changed when before.Topics.TryGetValue(changed.Topic, out var old) && changed.Partition < old.Assignments.Length:
+                OnReplicasChanged(old.Assignments[changed.Partition], changed);
+                break;
         }
         if (LastSequenceNr % SnapshotEvery == 0)
             SaveSnapshot(new TopicRegistrySnapshot(_state.Topics.Values.ToList()));
@@ -211,6 +240,27 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
             TellPartitionsOfDeletedTopic(topicDeleted);
         if (@event is TopicConfigsChanged configsChanged && _state.Topics.TryGetValue(configsChanged.Name, out var topic))
             TellPartitionsOfChangedConfigs(topic);
+    }
+
+    /// <summary>
+    /// A reassignment step: the leader learns its new replica set (or steps down when the switch moved leadership),
+    /// and replicas the step dropped stop following and delete their copy. Steps that change neither replicas nor
+    /// leader (ISR changes, a leader confirming its epoch) need no word: the leader asked for them.
+    /// </summary>
+    private void OnReplicasChanged(PartitionAssignment before, PartitionAssignmentChanged changed)
+    {
+        var after = changed.Assignment;
+        if (before.Replicas.SequenceEqual(after.Replicas) && before.Leader == after.Leader)
+            return;
+        var partition = new TopicPartition(changed.Topic, changed.Partition);
+        var adding = after.Reassignment?.Adding ?? [];
+        string reassigning = after.Reassignment is null ? "" : $", reassigning: adding [{string.Join(",", adding)}]";
+        _log.Info($"Partition {partition}: replicas [{string.Join(",", before.Replicas)}] -> [{string.Join(",", after.Replicas)}], " +
+            $"leader {before.Leader} -> {after.Leader} (epoch {after.LeaderEpoch}), ISR [{string.Join(",", after.Isr)}]{reassigning}");
+        _partitions.Tell(new AssignmentChanged(partition, changed.TopicId, after));
+        foreach (int dropped in before.Replicas.Except(after.Replicas))
+            if (_brokers.Members.Values.FirstOrDefault(b => b.IsLive && b.Identity.NodeId == dropped) is { } broker)
+                ReplicaManagerOf(broker).Tell(new RemoveReplica(partition, changed.TopicId));
     }
 
     private void TellPartitionsOfChangedConfigs(TopicDescription topic)
