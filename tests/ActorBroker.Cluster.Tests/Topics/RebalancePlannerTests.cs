@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using ActorBroker.Cluster.Topics;
 
 namespace ActorBroker.Cluster.Tests.Topics;
@@ -43,6 +42,6 @@ public class RebalancePlannerTests
         var plan = RebalancePlanner.Plan(current, [1, 2, 3], maxMoves: 10);
 
         var move = Assert.Single(plan);
-        Assert.Equal(ImmutableArray.Create(3, 2), move.Replicas);
+        Assert.Equal([3, 2], move.Replicas.ToArray());
     }
 }
