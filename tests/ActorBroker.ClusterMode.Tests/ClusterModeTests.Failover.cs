@@ -100,36 +100,6 @@ public sealed partial class ClusterModeTests
         await cluster.WaitForStatusAsync(1, AllUp, Settle);
     }
 
-    /// <summary>Every record of the topic, by (partition, offset), read from the beginning up to each partition's high watermark.</summary>
-    private static Dictionary<(int Partition, long Offset), string> ReadEverything(string bootstrap, int partitions)
-    {
-        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "failover-check",
-            EnableAutoCommit = false,
-            EnablePartitionEof = true,
-        }).Build();
-        var ends = Enumerable.Range(0, partitions)
-            .ToDictionary(p => p, p => consumer.QueryWatermarkOffsets(new TopicPartition(FailoverTopic, new Partition(p)), TimeSpan.FromSeconds(30)).High.Value);
-        consumer.Assign(ends.Keys.Select(p => new TopicPartitionOffset(FailoverTopic, new Partition(p), Offset.Beginning)));
-        var stored = new Dictionary<(int, long), string>();
-        var done = ends.Where(e => e.Value == 0).Select(e => e.Key).ToHashSet();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (done.Count < partitions && DateTime.UtcNow < deadline)
-        {
-            var result = consumer.Consume(TimeSpan.FromSeconds(1));
-            if (result is null)
-                continue;
-            if (result.IsPartitionEOF)
-            {
-                if (result.Offset.Value >= ends[result.Partition.Value])
-                    done.Add(result.Partition.Value);
-                continue;
-            }
-            stored[(result.Partition.Value, result.Offset.Value)] = result.Message.Value;
-        }
-        Assert.Equal(partitions, done.Count);
-        return stored;
-    }
+    private static Dictionary<(int Partition, long Offset), string> ReadEverything(string bootstrap, int partitions) =>
+        TopicContents.ReadAll(bootstrap, FailoverTopic, partitions);
 }
