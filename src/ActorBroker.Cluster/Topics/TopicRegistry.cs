@@ -22,7 +22,7 @@ namespace ActorBroker.Cluster.Topics;
 /// allocation where each partition must live, and re-elects leaders when brokers leave or return (membership comes
 /// from Akka Cluster: a broker is eligible to lead while its member is Up).
 /// </summary>
-public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
+public sealed partial class TopicRegistry : ReceivePersistentActor, IWithTimers
 {
     private const string FollowRefreshTimer = "follow-refresh";
     public const string Name = "topic-registry";
@@ -71,7 +71,14 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
             _membershipKnown = true;
             OnMembership(BrokerView.From(state));
         });
-        Command<ClusterEvent.IMemberEvent>(e => OnMembership(_brokers.With(e.Member)));
+        Command<ClusterEvent.IMemberEvent>(e =>
+        {
+            OnMembership(_brokers.With(e.Member));
+            if (e is ClusterEvent.MemberUp)
+                OnMemberUp(e.Member);
+        });
+        Command<AutoRebalanceTick>(_ => AutoRebalance());
+        Command<AlterReassignmentsResult>(OnAutoRebalanceStarted);
         Command<ClusterEvent.UnreachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: false));
         Command<ClusterEvent.ReachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: true));
         Command<PartitionStateResult>(_ => { }); // the answer to a wake-up, see Reelect
@@ -188,15 +195,17 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
     public static Props Props(ActorBrokerSettings settings, IActorRef partitions) =>
         Akka.Actor.Props.Create(() => new TopicRegistry(settings, partitions));
 
-    private void Handle(object command)
+    private void Handle(object command) => Execute(command, Sender);
+
+    /// <summary>Decides <paramref name="command"/>, persists and applies its events, then replies to <paramref name="replyTo"/>.</summary>
+    private void Execute(object command, IActorRef replyTo)
     {
         var decision = _state.Decide(command, _settings, Guid.NewGuid, EligibleBrokers);
         if (decision.Events.Count == 0)
         {
-            Sender.Tell(decision.Reply);
+            replyTo.Tell(decision.Reply);
             return;
         }
-        var replyTo = Sender;
         int remaining = decision.Events.Count;
         PersistAll(decision.Events, e =>
         {
