@@ -31,16 +31,7 @@ public sealed partial class ClusterModeTests
             Assert.Equal([1, 2, 3], leaders.Distinct().Order());
         }
         const int victim = 2;
-        var producerConfig = new ProducerConfig
-        {
-            BootstrapServers = cluster.BootstrapList,
-            Acks = Acks.All,
-            LingerMs = 5,
-            MessageTimeoutMs = 120_000,
-            MessageSendMaxRetries = int.MaxValue,
-            RetryBackoffMs = 200,
-            TopicMetadataRefreshIntervalMs = 1_000,
-        };
+        var producerConfig = LoadProducer.Config(cluster.BootstrapList);
         var acknowledged = new ConcurrentBag<(int Partition, long Offset, string Value)>();
         var failed = new ConcurrentBag<string>();
         using var producer = new ProducerBuilder<string, string>(producerConfig).Build();

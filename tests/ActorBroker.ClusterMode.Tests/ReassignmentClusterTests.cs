@@ -32,16 +32,7 @@ public sealed class ReassignmentClusterTests(LocalCluster cluster, ITestOutputHe
         }
         var acknowledged = new ConcurrentBag<(int Partition, long Offset, string Value)>();
         var failed = new ConcurrentBag<string>();
-        using var producer = new ProducerBuilder<string, string>(new ProducerConfig
-        {
-            BootstrapServers = cluster.BootstrapList,
-            Acks = Acks.All,
-            LingerMs = 5,
-            MessageTimeoutMs = 120_000,
-            MessageSendMaxRetries = int.MaxValue,
-            RetryBackoffMs = 200,
-            TopicMetadataRefreshIntervalMs = 1_000,
-        }).Build();
+        using var producer = new ProducerBuilder<string, string>(LoadProducer.Config(cluster.BootstrapList)).Build();
         string padding = new('x', 1000);
         void Produce(int i)
         {

@@ -2,6 +2,22 @@ using Confluent.Kafka;
 
 namespace ActorBroker.ClusterMode.Tests;
 
+/// <summary>The producer of the load tests: acks=all, retrying for up to two minutes, refreshing metadata every second
+/// so it follows leaders that move.</summary>
+public static class LoadProducer
+{
+    public static ProducerConfig Config(string bootstrapServers) => new()
+    {
+        BootstrapServers = bootstrapServers,
+        Acks = Acks.All,
+        LingerMs = 5,
+        MessageTimeoutMs = 120_000,
+        MessageSendMaxRetries = int.MaxValue,
+        RetryBackoffMs = 200,
+        TopicMetadataRefreshIntervalMs = 1_000,
+    };
+}
+
 /// <summary>Reads a whole topic back with a Confluent.Kafka consumer, to check acknowledged records against it.</summary>
 public static class TopicContents
 {
