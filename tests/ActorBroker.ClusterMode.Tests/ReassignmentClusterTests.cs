@@ -70,6 +70,10 @@ public sealed class ReassignmentClusterTests(LocalCluster cluster, ITestOutputHe
             }
         });
 
+        // Partition 0 is placed [1,2,3], so the plan moves its leadership to node 4; node 2's gateway stays throughout.
+        var probe = new WireProduceProbe(cluster.Host(2), cluster.KafkaPort, Topic, 0);
+        var probing = probe.RunAsync(stopLoad.Token);
+
         int added = await cluster.AddNodeAsync();
         Assert.Equal(4, added);
         await cluster.WaitForStatusAsync(1, "4 member(s): 4 Up", Settle);
@@ -86,22 +90,28 @@ public sealed class ReassignmentClusterTests(LocalCluster cluster, ITestOutputHe
         await Task.Delay(TimeSpan.FromSeconds(5)); // the load goes on over the switch and after it
         stopLoad.Cancel();
         await load;
+        await probing;
         producer.Flush(TimeSpan.FromSeconds(120));
 
         var after = Placement(cluster.Bootstrap(2));
         var stored = TopicContents.ReadAll(cluster.Bootstrap(1), Topic, Partitions);
-        var lost = acknowledged.Where(a => !stored.TryGetValue((a.Partition, a.Offset), out var v) || v != a.Value).ToList();
+        var allAcknowledged = acknowledged.Concat(probe.Acknowledged).ToList();
+        var lost = allAcknowledged.Where(a => !stored.TryGetValue((a.Partition, a.Offset), out var v) || v != a.Value).ToList();
         int duplicated = stored.Values.GroupBy(v => v).Count(g => g.Count() > 1);
         long copiedBytes = stored.Values.Sum(v => (long)v.Length) * 4 / Partitions; // the 4 moved partitions' share
+        output.WriteLine($"wire probe on {Topic}-0 through node 2: {probe.Acknowledged.Count} acknowledged, errors answered: " +
+                         $"[{string.Join(", ", probe.Errors.GroupBy(e => e).Select(g => $"{g.Key} x{g.Count()}"))}]");
         output.WriteLine($"sent {sent}, acknowledged {acknowledged.Count}, failed {failed.Count}, lost {lost.Count}, duplicated {duplicated}; " +
                          $"reassignment of 4 partitions (~{copiedBytes / 1_000_000} MB of values) took {timer.Elapsed.TotalSeconds:0.0} s");
         foreach (var (partition, replicas) in after)
             output.WriteLine($"{Topic}-{partition}: [{string.Join(",", before[partition].Replicas)}] leader {before[partition].Leader} -> [{string.Join(",", replicas.Replicas)}] leader {replicas.Leader}");
 
         Assert.Empty(failed);
+        Assert.All(probe.Errors, e => Assert.Equal(Protocol.ErrorCode.NotLeaderOrFollower, e));
         Assert.Empty(lost);
         Assert.Equal(4, after.Values.Count(p => p.Replicas.Contains(4)));
-        Assert.Contains(after.Values, p => p.Leader == 4);
+        Assert.Equal(4, after[0].Leader); // the probed partition's leadership moved
+        Assert.NotEmpty(probe.Acknowledged);
         Assert.All(after.Values, p => Assert.Equal(3, p.Replicas.Length));
         var perNode = Enumerable.Range(1, 4).Select(n => after.Values.Count(p => p.Replicas.Contains(n))).ToList();
         Assert.True(perNode.Max() - perNode.Min() <= 1, $"replicas per node: {string.Join(",", perNode)}");
