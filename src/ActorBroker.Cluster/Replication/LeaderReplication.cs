@@ -77,6 +77,9 @@ public sealed record LeaderReplication(
         return (this with { Replicas = assignment.Replicas, Followers = followers }).WithIsr(assignment.Isr, logEnd);
     }
 
-    /// <summary>The ISR the controller confirmed; the high watermark is recomputed over it.</summary>
-    public LeaderReplication WithIsr(ImmutableArray<int> isr, long logEnd) => (this with { Isr = isr }).Advance(logEnd);
+    /// <summary>The ISR the controller confirmed; the high watermark is recomputed over it. Members that are no longer
+    /// replicas are dropped: an AlterIsr answer may arrive after a reassignment's switch removed one of them, and
+    /// counting it would let acks=all pass min.insync.replicas with too few copies.</summary>
+    public LeaderReplication WithIsr(ImmutableArray<int> isr, long logEnd) =>
+        (this with { Isr = isr.Where(r => r == Self || Followers.ContainsKey(r)).ToImmutableArray() }).Advance(logEnd);
 }

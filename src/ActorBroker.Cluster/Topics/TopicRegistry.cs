@@ -130,7 +130,10 @@ public sealed partial class TopicRegistry : ReceivePersistentActor, IWithTimers
             return;
         var changes = _state.DecideMembership(EligibleBrokers, PresentBrokers, _settings);
         if (changes.Count == 0)
+        {
+            AdvanceReassignments(); // e.g. a controller that took over finds a target already in sync
             return;
+        }
         PersistAll(changes, changed =>
         {
             var before = _state.Topics[changed.Topic].Assignments[changed.Partition];

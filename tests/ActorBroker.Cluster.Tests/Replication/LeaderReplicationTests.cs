@@ -89,5 +89,8 @@ public class LeaderReplicationTests
 
         state = state.WithAssignment(new PartitionAssignment([1, 2, 4], 1, 5, [1, 2, 4]), 100, 30);
         Assert.Equal([2, 4], state.Followers.Keys.Order().ToArray());
+
+        // A late AlterIsr answer from before the switch still names the removed replica 3: it does not count.
+        Assert.Equal([1, 2, 4], state.WithIsr([1, 2, 3, 4], 100).Isr.ToArray());
     }
 }
