@@ -106,6 +106,10 @@ public static class PartitionsCommand
         int modes = (line.Value("replicas") is null ? 0 : 1) + (line.Has("rebalance") ? 1 : 0) + (line.Has("cancel") ? 1 : 0);
         if (modes != 1)
             throw new UsageException("Give exactly one of --replicas B1,B2,..., --rebalance or --cancel.");
+        if (line.Has("execute") && !line.Has("rebalance"))
+            throw new UsageException("--execute starts a --rebalance plan; --replicas and --cancel act at once without it.");
+        if (line.Value("partition") is not null && line.Has("rebalance"))
+            throw new UsageException("--rebalance plans whole topics; leave out --partition, or give --replicas for one partition.");
         var timeout = TimeSpan.FromSeconds(line.Int("timeout") ?? 600);
 
         await using var connection = await AdminOptions.ConnectAsync(line, cancellationToken).ConfigureAwait(false);
