@@ -42,9 +42,10 @@ public sealed class InProcessCluster : IAsyncDisposable
     {
         var broker = await StartNodeAsync();
         int id = _nodes.Count;
-        await WaitForAsync(() => _nodes.Where(n => !n.System.WhenTerminated.IsCompleted).All(n => n.Broker.Brokers.Current.Live.Any(b => b.Identity.NodeId == id))
-                                 && broker.Brokers.Current.Live.Count() >= _nodes.Count(n => !n.System.WhenTerminated.IsCompleted),
-            TimeSpan.FromSeconds(30), $"every node sees node {id} live");
+        var running = _nodes.Where(n => !n.System.WhenTerminated.IsCompleted).ToList();
+        await WaitForAsync(() => running.All(n => n.Broker.Brokers.Current.Live.Any(b => b.Identity.NodeId == id))
+                                 && broker.Brokers.Current.Live.Count() == running.Count,
+            TimeSpan.FromSeconds(30), $"node {id} and every running node see each other live");
         return id;
     }
 
