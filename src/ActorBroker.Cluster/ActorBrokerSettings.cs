@@ -56,6 +56,7 @@ public sealed record ActorBrokerSettings(
                 : throw new ConfigurationException("actorbroker.log.flush-messages must be positive."),
             AcksAllWaitsForFsync = log.GetBoolean("acks-all-waits-for-fsync"),
             Replication = Cluster.Replication.ReplicationSettings.Create(config),
+            AutoRebalance = AutoRebalanceSettings.Create(config),
             CleanupPolicy = TopicConfigs.ValidateCleanupPolicy(log.GetString("cleanup-policy")) is { } problem
                 ? throw new ConfigurationException($"actorbroker.log.cleanup-policy: {problem}.")
                 : log.GetString("cleanup-policy"),
@@ -70,6 +71,9 @@ public sealed record ActorBrokerSettings(
     public bool AcksAllWaitsForFsync { get; init; }
 
     public Replication.ReplicationSettings Replication { get; init; } = Cluster.Replication.ReplicationSettings.Default;
+
+    /// <summary>Whether (and how fast) the controller spreads replicas onto brokers that join.</summary>
+    public AutoRebalanceSettings AutoRebalance { get; init; } = AutoRebalanceSettings.Default;
     /// <summary>Default of the topic config cleanup.policy (Kafka's log.cleanup.policy): delete, compact, or both.</summary>
     public string CleanupPolicy { get; init; } = "delete";
 

@@ -25,6 +25,8 @@ public sealed class KafkaGateway : IAsyncDisposable
             new CreateTopicsHandler(),
             new DeleteTopicsHandler(),
             new CreatePartitionsHandler(),
+            new AlterPartitionReassignmentsHandler(),
+            new ListPartitionReassignmentsHandler(),
             new DescribeConfigsHandler(),
             new AlterConfigsHandler(),
             new IncrementalAlterConfigsHandler(),

@@ -18,10 +18,12 @@ const string Usage = """
       actorbroker groups reset-offsets GROUP ...     set an empty group's offsets (--topic T --to-earliest ...)
       actorbroker groups delete GROUP                delete a group and its committed offsets
       actorbroker cluster status                     members, their state, and the partitions each leads and follows
+      actorbroker partitions reassign --topic T ...  move replicas (--replicas 2,3,4, or --rebalance [--execute])
+      actorbroker partitions reassignments           list the reassignments in progress
       actorbroker --help                             this text
 
     Run 'actorbroker <command> --help' for a command's options. The admin commands (topics, produce, consume,
-    groups, cluster) talk Kafka protocol to a running node given by --bootstrap HOST:PORT, default 127.0.0.1:9092.
+    groups, cluster, partitions) talk Kafka protocol to a running node given by --bootstrap HOST:PORT, default 127.0.0.1:9092.
     Exit codes: 0 done, 1 the broker refused or could not be reached, 2 usage error.
 
     Kafka clients (kafka-python, librdkafka/kcat, Confluent.Kafka, kafkajs) connect to the node's Kafka listener,
@@ -52,6 +54,8 @@ try
             return await GroupsCommand.RunAsync(rest, CancellationToken.None);
         case "cluster":
             return await ClusterCommand.RunAsync(rest, CancellationToken.None);
+        case "partitions":
+            return await PartitionsCommand.RunAsync(rest, CancellationToken.None);
         case "produce":
             if (wantsHelp)
             {
@@ -89,6 +93,8 @@ static string HelpCommand(string[] args) => args switch
     ["groups", "list" or "describe" or "reset-offsets" or "delete", ..] => $"actorbroker groups {args[1]} --help",
     ["groups", ..] => "actorbroker groups --help",
     ["cluster", ..] => "actorbroker cluster --help",
+    ["partitions", "reassign" or "reassignments", ..] => $"actorbroker partitions {args[1]} --help",
+    ["partitions", ..] => "actorbroker partitions --help",
     ["run" or "produce" or "consume", ..] => $"actorbroker {args[0]} --help",
     _ => "actorbroker --help",
 };

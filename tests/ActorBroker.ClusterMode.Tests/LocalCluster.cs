@@ -36,6 +36,16 @@ public sealed partial class LocalCluster : IAsyncLifetime
 
     public int KafkaPort { get; }
 
+    /// <summary>How many nodes were started: <see cref="Size"/>, plus those <see cref="AddNodeAsync"/> added.</summary>
+    public int Nodes { get; private set; } = Size;
+
+    /// <summary>Starts one more node (`cluster.sh add`), node <see cref="Nodes"/> + 1; returns its number.</summary>
+    public async Task<int> AddNodeAsync()
+    {
+        await RunAsync(TimeSpan.FromMinutes(4), "add");
+        return ++Nodes;
+    }
+
     /// <summary>The last line `cluster.sh start` printed.</summary>
     public string StartOutput { get; private set; } = "";
 
@@ -86,7 +96,7 @@ public sealed partial class LocalCluster : IAsyncLifetime
         return File.Exists(path) ? File.ReadAllText(path) : "";
     }
 
-    public string LogTails() => string.Join("\n", Enumerable.Range(1, Size).Select(i =>
+    public string LogTails() => string.Join("\n", Enumerable.Range(1, Nodes).Select(i =>
     {
         var lines = NodeLog(i).Split('\n');
         return $"--- node{i}.log (last 40 lines) ---\n{string.Join("\n", lines[Math.Max(0, lines.Length - 40)..])}";

@@ -16,9 +16,9 @@ public sealed class InProcessCluster : IAsyncDisposable
     private readonly TempDirectory _root = new();
     private readonly List<(ActorSystem System, BrokerServices Broker)> _nodes = new();
 
-    private InProcessCluster()
-    {
-    }
+    private readonly string _extraHocon;
+
+    private InProcessCluster(string extraHocon) => _extraHocon = extraHocon;
 
     public IReadOnlyList<BrokerServices> Brokers => _nodes.Select(n => n.Broker).ToList();
 
@@ -29,26 +29,43 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public static async Task<InProcessCluster> StartAsync(int nodes, string extraHocon = "")
     {
-        var cluster = new InProcessCluster();
-        string journal = ActorBrokerConfig.Quote($"Data Source={Path.Combine(cluster._root.Path, "journal.db")};Pooling=True");
+        var cluster = new InProcessCluster(extraHocon);
         for (int id = 1; id <= nodes; id++)
-        {
-            var config = BrokerSystem.Config(cluster.DataDirectory(id), $"""
-                actorbroker.node-id = {id}
-                actorbroker.kafka.listen = "127.0.0.1:{9000 + id}"
-                akka.persistence.journal.sql.connection-string = {journal}
-                akka.persistence.snapshot-store.sql.connection-string = {journal}
-                akka.persistence.query.journal.sql.connection-string = {journal}
-                {extraHocon}
-                """);
-            var system = ActorSystem.Create("actorbroker", config);
-            var joinTo = cluster._nodes.Count == 0 ? AkkaCluster.Get(system).SelfAddress : AkkaCluster.Get(cluster._nodes[0].System).SelfAddress;
-            var broker = await BrokerSystem.StartBrokerAsync(system, joinTo);
-            cluster._nodes.Add((system, broker));
-        }
+            await cluster.StartNodeAsync();
         await cluster.WaitForAsync(() => cluster._nodes.All(n => n.Broker.Brokers.Current.Live.Count() == nodes), TimeSpan.FromSeconds(30),
             $"every node sees {nodes} live brokers");
         return cluster;
+    }
+
+    /// <summary>Starts one more node (the next node id), which joins the cluster; returns its node id once it is a live broker.</summary>
+    public async Task<int> AddNodeAsync()
+    {
+        var broker = await StartNodeAsync();
+        int id = _nodes.Count;
+        var running = _nodes.Where(n => !n.System.WhenTerminated.IsCompleted).ToList();
+        await WaitForAsync(() => running.All(n => n.Broker.Brokers.Current.Live.Any(b => b.Identity.NodeId == id))
+                                 && broker.Brokers.Current.Live.Count() == running.Count,
+            TimeSpan.FromSeconds(30), $"node {id} and every running node see each other live");
+        return id;
+    }
+
+    private async Task<BrokerServices> StartNodeAsync()
+    {
+        int id = _nodes.Count + 1;
+        string journal = ActorBrokerConfig.Quote($"Data Source={Path.Combine(_root.Path, "journal.db")};Pooling=True");
+        var config = BrokerSystem.Config(DataDirectory(id), $"""
+            actorbroker.node-id = {id}
+            actorbroker.kafka.listen = "127.0.0.1:{9000 + id}"
+            akka.persistence.journal.sql.connection-string = {journal}
+            akka.persistence.snapshot-store.sql.connection-string = {journal}
+            akka.persistence.query.journal.sql.connection-string = {journal}
+            {_extraHocon}
+            """);
+        var system = ActorSystem.Create("actorbroker", config);
+        var joinTo = _nodes.Count == 0 ? AkkaCluster.Get(system).SelfAddress : AkkaCluster.Get(_nodes[0].System).SelfAddress;
+        var broker = await BrokerSystem.StartBrokerAsync(system, joinTo);
+        _nodes.Add((system, broker));
+        return broker;
     }
 
     /// <summary>Downs node <paramref name="nodeId"/> from another node, as the split brain resolver does with a crashed one.</summary>

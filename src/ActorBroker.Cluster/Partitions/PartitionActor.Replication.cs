@@ -173,7 +173,8 @@ public sealed partial class PartitionActor
         Sender.Tell(new EpochEndResult(ErrorCode.None, epoch, end));
     }
 
-    /// <summary>The controller changed the assignment by itself: adopt its ISR, or step down if another node leads now.</summary>
+    /// <summary>The controller changed the assignment by itself: adopt its replicas and ISR (a reassignment adds and
+    /// removes followers), or step down if another node leads now.</summary>
     private void OnAssignmentChanged(AssignmentChanged changed)
     {
         if (changed.TopicId != _metadata.TopicId || changed.Assignment.LeaderEpoch < _metadata.LeaderEpoch)
@@ -183,7 +184,7 @@ public sealed partial class PartitionActor
             StepDown($"the controller made node {changed.Assignment.Leader} leader in epoch {changed.Assignment.LeaderEpoch}");
             return;
         }
-        AdvanceHighWatermark(_replication.WithIsr(changed.Assignment.Isr, OpenLog.LogEndOffset));
+        AdvanceHighWatermark(_replication.WithAssignment(changed.Assignment, OpenLog.LogEndOffset, NowMs));
     }
 
     private void StepDown(string reason)

@@ -66,6 +66,20 @@ public sealed record LeaderReplication(
     public ImmutableArray<int> CaughtUpOutOfSyncFollowers() =>
         Followers.Where(f => !Isr.Contains(f.Key) && f.Value.LogEndOffset >= HighWatermark).Select(f => f.Key).Order().ToImmutableArray();
 
-    /// <summary>The ISR the controller confirmed; the high watermark is recomputed over it.</summary>
-    public LeaderReplication WithIsr(ImmutableArray<int> isr, long logEnd) => (this with { Isr = isr }).Advance(logEnd);
+    /// <summary>
+    /// The replica set and ISR the controller set (a reassignment adds or removes replicas): new followers start with
+    /// nothing copied, removed ones are forgotten, and the high watermark is recomputed over the ISR.
+    /// </summary>
+    public LeaderReplication WithAssignment(PartitionAssignment assignment, long logEnd, long nowMs)
+    {
+        var followers = assignment.Replicas.Where(r => r != Self)
+            .ToImmutableDictionary(r => r, r => Followers.TryGetValue(r, out var known) ? known : new FollowerProgress(0, nowMs, long.MaxValue, nowMs));
+        return (this with { Replicas = assignment.Replicas, Followers = followers }).WithIsr(assignment.Isr, logEnd);
+    }
+
+    /// <summary>The ISR the controller confirmed; the high watermark is recomputed over it. Members that are no longer
+    /// replicas are dropped: an AlterIsr answer may arrive after a reassignment's switch removed one of them, and
+    /// counting it would let acks=all pass min.insync.replicas with too few copies.</summary>
+    public LeaderReplication WithIsr(ImmutableArray<int> isr, long logEnd) =>
+        (this with { Isr = isr.Where(r => r == Self || Followers.ContainsKey(r)).ToImmutableArray() }).Advance(logEnd);
 }

@@ -7,7 +7,8 @@ namespace ActorBroker.Cluster.Replication;
 /// One per broker node (<c>/user/replica-manager</c>): runs a <see cref="FollowerActor"/> for every partition the
 /// controller says this node follows (<see cref="FollowPartitions"/>, a complete list each time), stops followers of
 /// partitions it no longer follows or now leads (<see cref="StopFollowing"/> from the local leader entity; a later list
-/// still naming the partition in that epoch or an older one is ignored), and deletes local replicas of deleted topics.
+/// still naming the partition in that epoch or an older one is ignored), and deletes local replicas of deleted topics
+/// and of partitions a reassignment moved away (<see cref="RemoveReplica"/>).
 /// </summary>
 public sealed class ReplicaManager : ReceiveActor, IWithTimers
 {
@@ -33,6 +34,12 @@ public sealed class ReplicaManager : ReceiveActor, IWithTimers
             StopFollower(m.Partition);
         });
         Receive<DeleteReplicas>(DeleteReplicas);
+        Receive<RemoveReplica>(m =>
+        {
+            StopFollower(m.Partition);
+            RemoveReplica(m, DateTime.UtcNow + RemoveReplicaPatience);
+        });
+        Receive<RetryRemoveReplica>(m => RemoveReplica(m.Remove, m.Deadline));
         Receive<Terminated>(t =>
         {
             foreach (var (partition, follower) in _followers.Where(f => f.Value.Equals(t.ActorRef)).ToList())
@@ -84,25 +91,50 @@ public sealed class ReplicaManager : ReceiveActor, IWithTimers
             var partition = new TopicPartition(delete.Topic, p);
             StopFollower(partition);
             _ledHere.Remove(partition);
-            var directory = Path.Combine(_settings.LogsDirectory, partition.EntityId);
-            if (!Directory.Exists(directory))
-                continue;
-            if (!_replicas.TryAcquire(partition, Self))
-            {
-                pending = true; // a follower is still closing it (the leader entity deletes its own)
-                continue;
-            }
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-                _log.Info("Deleted the local replica {0} of deleted topic {1}", directory, delete.Topic);
-            }
-            finally
-            {
-                _replicas.Release(partition, Self);
-            }
+            pending |= !TryDeleteLocalCopy(partition, $"of deleted topic {delete.Topic}");
         }
         if (pending)
             Timers.StartSingleTimer("delete-" + delete.Topic, delete, DeleteRetryDelay);
     }
+
+    /// <summary>
+    /// A reassignment moved the partition off this node: its follower stops (the controller's list already left it
+    /// out) and the local copy goes once the former leader entity, if it ran here, has closed it. A node that follows
+    /// the partition again meanwhile keeps it; retries stop after <see cref="RemoveReplicaPatience"/>.
+    /// </summary>
+    private void RemoveReplica(RemoveReplica remove, DateTime deadline)
+    {
+        if (_followers.ContainsKey(remove.Partition))
+            return;
+        if (TryDeleteLocalCopy(remove.Partition, "moved to other nodes by a reassignment"))
+            return;
+        if (DateTime.UtcNow < deadline)
+            Timers.StartSingleTimer("remove-" + remove.Partition.EntityId, new RetryRemoveReplica(remove, deadline), DeleteRetryDelay);
+        else
+            _log.Warning("Gave up deleting the local copy of {0}: its log stayed open here for {1}", remove.Partition, RemoveReplicaPatience);
+    }
+
+    private static readonly TimeSpan RemoveReplicaPatience = TimeSpan.FromSeconds(60);
+
+    /// <summary>Deletes the partition's local log directory unless a follower or leader entity holds it (false: try again later).</summary>
+    private bool TryDeleteLocalCopy(TopicPartition partition, string reason)
+    {
+        var directory = Path.Combine(_settings.LogsDirectory, partition.EntityId);
+        if (!Directory.Exists(directory))
+            return true;
+        if (!_replicas.TryAcquire(partition, Self))
+            return false; // a follower or the leader entity is still closing it
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+            _log.Info("Deleted the local replica {0} ({1})", directory, reason);
+        }
+        finally
+        {
+            _replicas.Release(partition, Self);
+        }
+        return true;
+    }
+
+    private sealed record RetryRemoveReplica(RemoveReplica Remove, DateTime Deadline);
 }

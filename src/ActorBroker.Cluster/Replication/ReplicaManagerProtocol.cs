@@ -21,3 +21,10 @@ public sealed record StopFollowing(TopicPartition Partition, int LeaderEpoch);
 
 /// <summary>From the controller to every broker: the topic was deleted; remove this node's replicas of it.</summary>
 public sealed record DeleteReplicas(string Topic, Guid TopicId, int PartitionCount) : IClusterMessage;
+
+/// <summary>
+/// From the controller to a node that is no longer a replica of <paramref name="Partition"/> (a reassignment moved it
+/// away): stop following it and delete the local copy, once neither its follower nor its former leader entity holds
+/// the log. Ignored if the node follows or leads the partition again by then.
+/// </summary>
+public sealed record RemoveReplica(TopicPartition Partition, Guid TopicId) : IClusterMessage;

@@ -101,10 +101,18 @@ public sealed class WireMessageSerializer(ExtendedActorSystem system) : Serializ
         ["t-location-r"] = typeof(PartitionLocation),
         ["t-leaders"] = typeof(GetPartitionLeaders),
         ["t-leaders-r"] = typeof(PartitionLeaders),
+        ["t-reassign"] = typeof(ReassignPartition),
+        ["t-alter-reassignments"] = typeof(AlterReassignments),
+        ["t-alter-reassignments-r"] = typeof(AlterReassignmentsResult),
+        ["t-reassignment-outcome"] = typeof(ReassignmentOutcome),
+        ["t-list-reassignments"] = typeof(ListReassignments),
+        ["t-list-reassignments-r"] = typeof(ListReassignmentsResult),
+        ["t-ongoing-reassignment"] = typeof(OngoingReassignment),
         // Replication
         ["r-follow"] = typeof(FollowPartitions),
         ["r-followed"] = typeof(FollowedPartition),
         ["r-delete-replicas"] = typeof(DeleteReplicas),
+        ["r-remove-replica"] = typeof(RemoveReplica),
     };
 
     private static readonly ManifestTable Table = new(TypesByManifest, $"{nameof(WireMessageSerializer)}.{nameof(TypesByManifest)}");

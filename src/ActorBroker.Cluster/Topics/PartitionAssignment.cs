@@ -13,6 +13,10 @@ public sealed record PartitionAssignment(ImmutableArray<int> Replicas, int Leade
 
     public bool IsOnline => Leader != NoLeader;
 
+    /// <summary>The reassignment in progress (null: none). Journaled with the rest of the assignment, so a controller
+    /// that takes over resumes it.</summary>
+    public PartitionReassignment? Reassignment { get; init; }
+
     public static PartitionAssignment Initial(ImmutableArray<int> replicas) => new(replicas, replicas[0], 0, replicas);
 
     /// <summary>
@@ -43,9 +47,48 @@ public sealed record PartitionAssignment(ImmutableArray<int> Replicas, int Leade
         return IsOnline ? this with { Leader = NoLeader, LeaderEpoch = LeaderEpoch + 1 } : this;
     }
 
+    /// <summary>
+    /// Starts a reassignment to <paramref name="target"/>, or redirects the one in progress (its original replicas
+    /// stay the original ones, as in Kafka): the replicas become <c>target ++ (original − target)</c> and the ISR
+    /// keeps only members of that set. Worked example: replicas [1,2,3], leader 1, ISR [1,2,3]; target [2,3,4]:
+    /// replicas [2,3,4,1], ISR [1,2,3], adding [4], removing [1]. Null when the leader would be dropped (it was an
+    /// adding replica of the reassignment being redirected) and no in-sync replica that stays can lead.
+    /// </summary>
+    public PartitionAssignment? Reassign(ImmutableArray<int> target, IReadOnlySet<int> eligible)
+    {
+        var reassignment = new PartitionReassignment(Reassignment?.Original ?? Replicas, target);
+        return MoveTo(reassignment.Replicas, eligible) is { } moved ? moved with { Reassignment = reassignment } : null;
+    }
+
+    /// <summary>
+    /// The switch at the end of a reassignment, once every target replica is in the ISR (null before): the replicas
+    /// and ISR shrink to the target; a leader outside the target hands over to the first eligible target replica with
+    /// a new epoch. Continuing the example: ISR [1,2,3,4]: replicas [2,3,4], leader 2, epoch + 1, ISR [2,3,4].
+    /// </summary>
+    public PartitionAssignment? CompleteReassignment(IReadOnlySet<int> eligible) =>
+        Reassignment is { } reassignment && IsOnline && reassignment.Target.All(Isr.Contains)
+            ? MoveTo(reassignment.Target, eligible) is { } moved ? moved with { Reassignment = null } : null
+            : null;
+
+    /// <summary>Cancels the reassignment in progress (Kafka's null target): back to the original replicas; the adding
+    /// ones leave. Null when there is none, or when the leader is an adding replica and no original one can take over.</summary>
+    public PartitionAssignment? CancelReassignment(IReadOnlySet<int> eligible) =>
+        Reassignment is { } reassignment && MoveTo(reassignment.Original, eligible) is { } moved ? moved with { Reassignment = null } : null;
+
+    /// <summary>The assignment on <paramref name="replicas"/>: the ISR keeps its members among them; a leader not among
+    /// them hands over to the first eligible in-sync one, in replica order (null if there is none).</summary>
+    private PartitionAssignment? MoveTo(ImmutableArray<int> replicas, IReadOnlySet<int> eligible)
+    {
+        var isr = Isr.Where(replicas.Contains).ToImmutableArray();
+        if (!IsOnline || replicas.Contains(Leader))
+            return this with { Replicas = replicas, Isr = isr };
+        int leader = replicas.FirstOrDefault(r => isr.Contains(r) && eligible.Contains(r), NoLeader);
+        return leader == NoLeader ? null : this with { Replicas = replicas, Leader = leader, LeaderEpoch = LeaderEpoch + 1, Isr = isr };
+    }
+
     public bool Equals(PartitionAssignment? other) =>
         other is not null && Leader == other.Leader && LeaderEpoch == other.LeaderEpoch
-        && Replicas.SequenceEqual(other.Replicas) && Isr.SequenceEqual(other.Isr);
+        && Replicas.SequenceEqual(other.Replicas) && Isr.SequenceEqual(other.Isr) && Equals(Reassignment, other.Reassignment);
 
     public override int GetHashCode() => HashCode.Combine(Leader, LeaderEpoch, Replicas.Length, Isr.Length);
 }

@@ -22,7 +22,7 @@ namespace ActorBroker.Cluster.Topics;
 /// allocation where each partition must live, and re-elects leaders when brokers leave or return (membership comes
 /// from Akka Cluster: a broker is eligible to lead while its member is Up).
 /// </summary>
-public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
+public sealed partial class TopicRegistry : ReceivePersistentActor, IWithTimers
 {
     private const string FollowRefreshTimer = "follow-refresh";
     public const string Name = "topic-registry";
@@ -71,12 +71,21 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
             _membershipKnown = true;
             OnMembership(BrokerView.From(state));
         });
-        Command<ClusterEvent.IMemberEvent>(e => OnMembership(_brokers.With(e.Member)));
+        Command<ClusterEvent.IMemberEvent>(e =>
+        {
+            OnMembership(_brokers.With(e.Member));
+            if (e is ClusterEvent.MemberUp)
+                OnMemberUp(e.Member);
+        });
+        Command<AutoRebalanceTick>(_ => AutoRebalance());
+        Command<AlterReassignmentsResult>(OnAutoRebalanceStarted);
         Command<ClusterEvent.UnreachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: false));
         Command<ClusterEvent.ReachableMember>(e => _brokers = _brokers.WithReachability(e.Member, reachable: true));
         Command<PartitionStateResult>(_ => { }); // the answer to a wake-up, see Reelect
         Command<AlterIsr>(Handle);
         Command<AddPartitions>(Handle);
+        Command<AlterReassignments>(Handle);
+        Command<ListReassignments>(Handle);
         Command<RefreshFollowers>(_ => SendFollowerLists());
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(f => _log.Warning("Topic registry snapshot failed: {0}", f.Cause.Message));
@@ -121,7 +130,10 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
             return;
         var changes = _state.DecideMembership(EligibleBrokers, PresentBrokers, _settings);
         if (changes.Count == 0)
+        {
+            AdvanceReassignments(); // e.g. a controller that took over finds a target already in sync
             return;
+        }
         PersistAll(changes, changed =>
         {
             var before = _state.Topics[changed.Topic].Assignments[changed.Partition];
@@ -140,6 +152,28 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
                 _log.Warning("Partition {0} is offline: no in-sync replica is alive (last ISR [{1}]); it stays unavailable until one returns",
                     partition, string.Join(",", changed.Assignment.Isr));
             }
+        });
+        DeferAsync(RefreshFollowers.Instance, _ =>
+        {
+            SendFollowerLists();
+            AdvanceReassignments();
+        });
+    }
+
+    /// <summary>Completes every reassignment whose target replicas are all in sync now (the switch; see
+    /// <see cref="TopicRegistryState.DecideReassignmentProgress"/>). Runs after every ISR or membership change.</summary>
+    private void AdvanceReassignments()
+    {
+        if (!_membershipKnown)
+            return;
+        var switches = _state.DecideReassignmentProgress(EligibleBrokers);
+        if (switches.Count == 0)
+            return;
+        PersistAll(switches, changed =>
+        {
+            var before = _state;
+            _state = _state.Apply(changed);
+            OnPersisted(changed, before);
         });
         DeferAsync(RefreshFollowers.Instance, _ => SendFollowerLists());
     }
@@ -164,29 +198,33 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
     public static Props Props(ActorBrokerSettings settings, IActorRef partitions) =>
         Akka.Actor.Props.Create(() => new TopicRegistry(settings, partitions));
 
-    private void Handle(object command)
+    private void Handle(object command) => Execute(command, Sender);
+
+    /// <summary>Decides <paramref name="command"/>, persists and applies its events, then replies to <paramref name="replyTo"/>.</summary>
+    private void Execute(object command, IActorRef replyTo)
     {
         var decision = _state.Decide(command, _settings, Guid.NewGuid, EligibleBrokers);
         if (decision.Events.Count == 0)
         {
-            Sender.Tell(decision.Reply);
+            replyTo.Tell(decision.Reply);
             return;
         }
-        var replyTo = Sender;
         int remaining = decision.Events.Count;
         PersistAll(decision.Events, e =>
         {
+            var before = _state;
             _state = _state.Apply(e);
-            OnPersisted(e);
+            OnPersisted(e, before);
             if (--remaining == 0)
             {
                 replyTo.Tell(decision.Reply);
                 SendFollowerLists();
+                AdvanceReassignments();
             }
         });
     }
 
-    private void OnPersisted(object @event)
+    private void OnPersisted(object @event, TopicRegistryState before)
     {
         switch (@event)
         {
@@ -204,6 +242,9 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
                 _log.Info("Topic {0} has {1} more partition(s), led by nodes [{2}]", added.Name, added.Added.Length,
                     string.Join(",", added.Added.Select(a => a.Leader)));
                 break;
+            case PartitionAssignmentChanged changed when before.Topics.TryGetValue(changed.Topic, out var old) && changed.Partition < old.Assignments.Length:
+                OnReplicasChanged(old.Assignments[changed.Partition], changed);
+                break;
         }
         if (LastSequenceNr % SnapshotEvery == 0)
             SaveSnapshot(new TopicRegistrySnapshot(_state.Topics.Values.ToList()));
@@ -211,6 +252,27 @@ public sealed class TopicRegistry : ReceivePersistentActor, IWithTimers
             TellPartitionsOfDeletedTopic(topicDeleted);
         if (@event is TopicConfigsChanged configsChanged && _state.Topics.TryGetValue(configsChanged.Name, out var topic))
             TellPartitionsOfChangedConfigs(topic);
+    }
+
+    /// <summary>
+    /// A reassignment step: the leader learns its new replica set (or steps down when the switch moved leadership),
+    /// and replicas the step dropped stop following and delete their copy. Steps that change neither replicas nor
+    /// leader (ISR changes, a leader confirming its epoch) need no word: the leader asked for them.
+    /// </summary>
+    private void OnReplicasChanged(PartitionAssignment before, PartitionAssignmentChanged changed)
+    {
+        var after = changed.Assignment;
+        if (before.Replicas.SequenceEqual(after.Replicas) && before.Leader == after.Leader)
+            return;
+        var partition = new TopicPartition(changed.Topic, changed.Partition);
+        var adding = after.Reassignment?.Adding ?? [];
+        string reassigning = after.Reassignment is null ? "" : $", reassigning: adding [{string.Join(",", adding)}]";
+        _log.Info($"Partition {partition}: replicas [{string.Join(",", before.Replicas)}] -> [{string.Join(",", after.Replicas)}], " +
+            $"leader {before.Leader} -> {after.Leader} (epoch {after.LeaderEpoch}), ISR [{string.Join(",", after.Isr)}]{reassigning}");
+        _partitions.Tell(new AssignmentChanged(partition, changed.TopicId, after));
+        foreach (int dropped in before.Replicas.Except(after.Replicas))
+            if (_brokers.Members.Values.FirstOrDefault(b => b.IsLive && b.Identity.NodeId == dropped) is { } broker)
+                ReplicaManagerOf(broker).Tell(new RemoveReplica(partition, changed.TopicId));
     }
 
     private void TellPartitionsOfChangedConfigs(TopicDescription topic)

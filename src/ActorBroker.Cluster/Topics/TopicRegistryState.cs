@@ -10,7 +10,7 @@ public sealed record Decision(IReadOnlyList<object> Events, object Reply);
 /// The topic registry's state and decisions, free of actors: <see cref="Decide"/> answers a command with the
 /// events to persist and the reply; <see cref="Apply"/> folds an event in. Immutable.
 /// </summary>
-public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicDescription> Topics)
+public sealed partial record TopicRegistryState(ImmutableSortedDictionary<string, TopicDescription> Topics)
 {
     public static TopicRegistryState Empty { get; } = new(ImmutableSortedDictionary<string, TopicDescription>.Empty);
 
@@ -46,6 +46,8 @@ public sealed record TopicRegistryState(ImmutableSortedDictionary<string, TopicD
         BecomeLeader become => DecideBecomeLeader(become),
         AlterIsr alter => DecideAlterIsr(alter, brokers),
         AddPartitions add => DecideAddPartitions(add, brokers),
+        AlterReassignments alter => DecideAlterReassignments(alter, brokers),
+        ListReassignments list => new Decision([], ListReassignments(list)),
         LocatePartition locate => new Decision([], Locate(locate.EntityId)),
         GetPartitionLeaders => new Decision([], new PartitionLeaders(LeadersByEntityId())),
         _ => throw new ArgumentException($"Not a topic registry command: {command.GetType().Name}", nameof(command)),

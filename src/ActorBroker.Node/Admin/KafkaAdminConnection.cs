@@ -40,6 +40,8 @@ public sealed class KafkaAdminConnection : IAsyncDisposable
         public const short OffsetFetch = 7;
         public const short OffsetCommit = 7;
         public const short DeleteGroups = 2;
+        public const short AlterPartitionReassignments = 0;
+        public const short ListPartitionReassignments = 0;
     }
 
     private readonly TcpClient _client;
@@ -186,6 +188,12 @@ public sealed class KafkaAdminConnection : IAsyncDisposable
 
     public Task<DeleteGroupsResponse> DeleteGroupsAsync(DeleteGroupsRequest request, CancellationToken cancellationToken = default) =>
         SendAsync(ApiKey.DeleteGroups, Versions.DeleteGroups, request, static (r, w, v) => r.Write(w, v), DeleteGroupsResponse.Read, cancellationToken);
+
+    public Task<AlterPartitionReassignmentsResponse> AlterPartitionReassignmentsAsync(AlterPartitionReassignmentsRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(ApiKey.AlterPartitionReassignments, Versions.AlterPartitionReassignments, request, static (r, w, v) => r.Write(w, v), AlterPartitionReassignmentsResponse.Read, cancellationToken);
+
+    public Task<ListPartitionReassignmentsResponse> ListPartitionReassignmentsAsync(ListPartitionReassignmentsRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(ApiKey.ListPartitionReassignments, Versions.ListPartitionReassignments, request, static (r, w, v) => r.Write(w, v), ListPartitionReassignmentsResponse.Read, cancellationToken);
 
     /// <summary>
     /// The offset ListOffsets gives for one partition at <paramref name="timestamp"/> (-2 earliest, -1 latest);

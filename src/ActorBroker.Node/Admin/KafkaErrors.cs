@@ -39,7 +39,8 @@ public static class KafkaErrors
         ErrorCode.InvalidTopicException => "topic names are 1 to 249 characters of ASCII letters, digits, '.', '_' and '-', and not '.' or '..'",
         ErrorCode.InvalidPartitions => "--partitions must be at least 1",
         ErrorCode.InvalidReplicationFactor => "--replication-factor must be at least 1 and at most the number of brokers",
-        ErrorCode.InvalidReplicaAssignment => "every partition must be placed on existing brokers",
+        ErrorCode.InvalidReplicaAssignment => "every partition must be placed on distinct live brokers; `actorbroker cluster status` lists them",
+        ErrorCode.NoReassignmentInProgress => "the partition is not being reassigned; `actorbroker partitions reassignments` lists those that are",
         ErrorCode.InvalidConfig => "check the --config names and values; `actorbroker topics describe NAME` lists the topic configs the broker knows",
         ErrorCode.OffsetOutOfRange => "start inside the log: use --from-beginning, or an --offset between the log start and end offsets that `actorbroker topics describe NAME` shows",
         ErrorCode.LeaderNotAvailable or ErrorCode.NotLeaderOrFollower or ErrorCode.BrokerNotAvailable or ErrorCode.ReplicaNotAvailable

@@ -74,4 +74,23 @@ public class LeaderReplicationTests
 
         Assert.Equal(100, state.WithIsr([1, 2], 100).HighWatermark);
     }
+
+    [Fact]
+    public void A_reassignment_adds_a_follower_that_must_catch_up_before_joining_the_isr_and_forgets_removed_ones()
+    {
+        var state = LeaderReplication.Start(1, ThreeReplicas, 100, 0, 0)
+            .OnFollowerFetch(2, 100, 100, 5)
+            .OnFollowerFetch(3, 100, 100, 5);
+
+        state = state.WithAssignment(new PartitionAssignment([2, 3, 4, 1], 1, 5, [1, 2, 3]), 100, 10);
+        Assert.Equal([2, 3, 4], state.Followers.Keys.Order().ToArray());
+        Assert.Empty(state.CaughtUpOutOfSyncFollowers());
+        Assert.Equal([4], state.OnFollowerFetch(4, 100, 100, 20).CaughtUpOutOfSyncFollowers().ToArray());
+
+        state = state.WithAssignment(new PartitionAssignment([1, 2, 4], 1, 5, [1, 2, 4]), 100, 30);
+        Assert.Equal([2, 4], state.Followers.Keys.Order().ToArray());
+
+        // A late AlterIsr answer from before the switch still names the removed replica 3: it does not count.
+        Assert.Equal([1, 2, 4], state.WithIsr([1, 2, 3, 4], 100).Isr.ToArray());
+    }
 }

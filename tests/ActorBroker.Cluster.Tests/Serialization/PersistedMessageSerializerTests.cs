@@ -31,6 +31,10 @@ public sealed class PersistedMessageSerializerTests : Akka.TestKit.Xunit2.TestKi
             new TopicConfigsChanged("orders", topic.TopicId, topic.Configs),
             new TopicRegistrySnapshot([topic]),
             new PartitionAssignmentChanged("orders", topic.TopicId, 1, new PartitionAssignment([2, 3], 3, 4, [3])),
+            new PartitionAssignmentChanged("orders", topic.TopicId, 1, new PartitionAssignment([3, 4, 2], 2, 4, [2, 3])
+            {
+                Reassignment = new PartitionReassignment([2, 3], [3, 4]),
+            }),
             new PartitionsAdded("orders", topic.TopicId, [new PartitionAssignment([1, 2], 1, 0, [1, 2])]),
             new LogCreated(new TopicPartition("orders", 2), topic.TopicId, new DateTime(2026, 11, 24, 10, 0, 0, DateTimeKind.Utc)),
             new LeaderEpochStarted(7, 12345),

@@ -19,7 +19,7 @@ public sealed class ApiVersionsHandlerTests : IAsyncLifetime
         (ApiKey.FindCoordinator, 0, 3), (ApiKey.JoinGroup, 0, 5), (ApiKey.SyncGroup, 0, 3), (ApiKey.Heartbeat, 0, 3),
         (ApiKey.LeaveGroup, 0, 3), (ApiKey.OffsetCommit, 0, 7), (ApiKey.OffsetFetch, 0, 7), (ApiKey.ListGroups, 0, 4),
         (ApiKey.DescribeGroups, 0, 4), (ApiKey.DeleteGroups, 0, 2), (ApiKey.OffsetDelete, 0, 0), (ApiKey.DeleteRecords, 0, 2),
-        (ApiKey.AlterConfigs, 0, 2), (ApiKey.IncrementalAlterConfigs, 0, 1), (ApiKey.DescribeCluster, 0, 1), (ApiKey.CreatePartitions, 0, 3),
+        (ApiKey.AlterConfigs, 0, 2), (ApiKey.IncrementalAlterConfigs, 0, 1), (ApiKey.DescribeCluster, 0, 1), (ApiKey.CreatePartitions, 0, 3), (ApiKey.AlterPartitionReassignments, 0, 0), (ApiKey.ListPartitionReassignments, 0, 0),
     ];
 
     [Theory]
