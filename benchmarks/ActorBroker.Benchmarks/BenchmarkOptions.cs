@@ -6,7 +6,8 @@ public sealed record BenchmarkOptions
     public const string Usage = """
         ActorBroker benchmarks: run scenarios with Confluent.Kafka (bundled librdkafka 2.16) against a running node and,
         in the same run, against librdkafka's mock cluster as the reference; print a table (and JSON) of both and their
-        ratio. scripts/bench.sh starts the node, the mock cluster and (for cluster-acks-all) a 3-node cluster itself.
+        ratio. The mock cluster runs in a child process this program starts; scripts/bench.sh starts the node and (for
+        cluster-acks-all) a 3-node cluster.
 
         usage: ActorBroker.Benchmarks [options] SCENARIO...
                ActorBroker.Benchmarks mock-cluster [--brokers N]      run a mock cluster, print its bootstrap list
