@@ -47,6 +47,21 @@ public sealed class CpuMeter
         return new CpuUse(node, wait, client, machine);
     }
 
+    /// <summary>The summed CPU time (user + system) of these processes so far, in seconds; null if any is unreadable or none is given.</summary>
+    public static double? ProcessCpuSeconds(IEnumerable<int> pids)
+    {
+        long total = 0;
+        int count = 0;
+        foreach (int pid in pids)
+        {
+            if (ProcessTicks(pid) is not { } ticks)
+                return null;
+            total += ticks;
+            count++;
+        }
+        return count == 0 ? null : total / ClockTicksPerSecond;
+    }
+
     private static long? ProcessTicks(int pid)
     {
         try

@@ -1,14 +1,73 @@
+using System.Globalization;
 using ActorBroker.Benchmarks;
 using ActorBroker.Compatibility.Tests;
 using Confluent.Kafka;
 
-void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+void Log(string message) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {message}");
 
-if (args.FirstOrDefault() == ProxyProduceScenario.Name)
+switch (args.FirstOrDefault())
+{
+    case MockCluster.Name:
+        return await Guarded(() => Task.FromResult(MockCluster.Run(args[1..], Log)));
+    case ProxyProduceScenario.Name when !args.Contains("--bootstrap"):
+        // The scenario alone, with its own options (see ProxyProduceScenario); with --bootstrap it is one of the named scenarios.
+        return await Guarded(() => ProxyProduceScenario.RunAsync(args[1..], Log));
+    case "--help" or "-h" or null:
+        Console.WriteLine(BenchmarkOptions.Usage);
+        return args.Length == 0 ? 2 : 0;
+}
+
+BenchmarkOptions options;
+try
+{
+    options = BenchmarkOptions.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine("Run with --help for the scenarios and options.");
+    return 2;
+}
+
+Log($"librdkafka {Library.VersionString} from {ConfluentNative.LoadedFrom ?? "default probing"}; ActorBroker at {options.Bootstrap}; " +
+    $"{(options.WithReference ? "reference: librdkafka's mock cluster" : "no reference")}; {options.Repeat} repetition(s) of {options.Window.Warmup.TotalSeconds:F1} s warm-up + " +
+    $"{options.Window.Measured.TotalSeconds:F1} s; scenarios: {string.Join(" ", options.Scenarios)}");
+// cluster-acks-all compares with the single node and proxy-produce has no reference: neither needs the mock.
+bool needsMock = options.WithReference && options.Scenarios.Any(s => s is not ("cluster-acks-all" or "proxy-produce"));
+using var mock = needsMock ? await MockReference.StartAsync(Log) : null;
+var runner = new ScenarioRunner(options, mock, Log);
+var figures = new List<Figure>();
+int exitCode = 0;
+foreach (string scenario in options.Scenarios)
+{
+    Log($"== {scenario}");
+    try
+    {
+        figures.AddRange(await runner.RunAsync(scenario));
+    }
+    catch (Exception ex) when (ex is KafkaException or TimeoutException or InvalidOperationException)
+    {
+        Log($"{scenario} failed: {ex.GetType().Name}: {ex.Message}");
+        exitCode = 1;
+    }
+}
+
+Console.WriteLine(Report.Table(figures));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"MB = 10^6 bytes of record values; ratio = ActorBroker ÷ reference (for CPU and latency, lower is better). " +
+    $"Median of {options.Repeat} repetition(s); 'broker CPU per M records' is the broker process's CPU seconds (/proc) per million records."));
+if (options.JsonFile is { } file)
+{
+    File.WriteAllText(file, Report.Json(figures));
+    Log($"wrote {figures.Count} figures to {file}");
+}
+return exitCode;
+
+static async Task<int> Guarded(Func<Task<int>> run)
 {
     try
     {
-        return await ProxyProduceScenario.RunAsync(args[1..], Log);
+        return await run();
     }
     catch (ArgumentException ex)
     {
@@ -16,76 +75,3 @@ if (args.FirstOrDefault() == ProxyProduceScenario.Name)
         return 2;
     }
 }
-
-BenchmarkOptions options;
-try
-{
-    if (args.Contains("--help") || args.Contains("-h"))
-    {
-        Console.WriteLine(BenchmarkOptions.Usage);
-        return 0;
-    }
-    options = BenchmarkOptions.Parse(args);
-}
-catch (ArgumentException ex)
-{
-    Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine(BenchmarkOptions.Usage);
-    return 2;
-}
-
-Log($"librdkafka {Library.VersionString} from {ConfluentNative.LoadedFrom ?? "default probing"}; bootstrap {options.Bootstrap}; " +
-    $"{Environment.ProcessorCount} CPUs; {options.Repeat} run(s) per scenario");
-var scenarios = new Scenarios(options, Log);
-var runs = new List<RunResult>();
-
-async Task Measure(Func<Task<RunResult>> run)
-{
-    var result = await run();
-    Log(ResultTable.FormatRun(result));
-    runs.Add(result);
-}
-
-try
-{
-    var started = System.Diagnostics.Stopwatch.StartNew();
-    for (int repeat = 1; repeat <= options.Repeat; repeat++)
-    {
-        if (repeat > 1 && started.Elapsed > options.MaxDuration)
-        {
-            Log($"-- stopping after {repeat - 1} round(s): {started.Elapsed.TotalSeconds:F0} s is over --max-seconds");
-            break;
-        }
-        Log($"-- round {repeat} of {options.Repeat}");
-        if (options.Runs("produce"))
-        {
-            foreach (int size in options.ProduceValueSizes)
-            foreach (var acks in new[] { Acks.Leader, Acks.All })
-                await Measure(() => scenarios.ProduceThroughputAsync(size, acks, options.Records));
-        }
-        if (options.Runs("produce-latency"))
-            await Measure(() => scenarios.ProduceLatencyAsync(options.MainValueBytes, options.LatencyRecords));
-        if (options.Runs("consume"))
-            await Measure(() => scenarios.ConsumeThroughputAsync(options.MainValueBytes, options.Records));
-        if (options.Runs("e2e"))
-            await Measure(() => scenarios.EndToEndAsync(options.MainValueBytes, options.LatencyRecords));
-    }
-}
-catch (Exception ex) when (ex is KafkaException or TimeoutException or InvalidOperationException)
-{
-    Log($"benchmark failed: {ex.GetType().Name}: {ex.Message}");
-    if (runs.Count > 0)
-        Console.WriteLine(ResultTable.Format(runs));
-    return 1;
-}
-
-Console.WriteLine();
-Console.WriteLine(ResultTable.Format(runs));
-Console.WriteLine("MB = 10^6 bytes of record values. Each figure is the median over the runs of that row; latencies are per record.");
-if (options.DiskWriteMbps is not null || options.LoopbackMbps is not null)
-{
-    Console.WriteLine("Against the machine's limits:");
-    Console.WriteLine(ResultTable.FormatAgainstLimits(runs, options.DiskWriteMbps, options.LoopbackMbps));
-}
-Console.WriteLine("CPU: node, node CPU wait (runnable, not running) and client in % of one core of wall time; machine busy in % of all cores.");
-return 0;

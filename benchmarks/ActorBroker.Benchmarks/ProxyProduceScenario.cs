@@ -49,7 +49,18 @@ public static class ProxyProduceScenario
         }
         if (seed is null)
             throw new ArgumentException($"{Name} needs --seed HOST:AKKA-PORT (the node's --akka-port).");
+        var rates = await MeasureAsync(new ProxyProduceSettings(seed, records, valueBytes, partitions, window, repeat, nodePid, acks, batchBytes, maxInFlight, lingerMs), log);
+        var byRate = rates.OrderBy(r => r.Records).ToList();
+        var median = byRate[byRate.Count / 2];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {Name} | {valueBytes} | {acks} | {partitions} | {records} | {repeat} | {median.Records:F0} | {byRate[0].Records:F0}–{byRate[^1].Records:F0} | {median.Megabytes:F2} |"));
+        return 0;
+    }
 
+    /// <summary>Joins the node's cluster as a client and measures <c>Repeat</c> runs: records/s and MB/s of each.</summary>
+    public static async Task<IReadOnlyList<(double Records, double Megabytes)>> MeasureAsync(ProxyProduceSettings settings, Action<string> log)
+    {
+        var (seed, records, valueBytes, partitions, window, repeat, nodePid, acks, batchBytes, maxInFlight, lingerMs) = settings;
         var options = ActorBrokerClientOptions.Create(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING")).WithSeedNodes(seed);
         await using var client = await ActorBrokerClient.ConnectAsync(options);
         log($"{Name}: joined {seed} as a client member; {records} records of {valueBytes} B, {partitions} partition(s), acks {acks}, window {window}");
@@ -95,10 +106,11 @@ public static class ProxyProduceScenario
                 $"{Name} run {run}: {records / seconds:F0} records/s, {rates[^1].Megabytes:F1} MB/s in {seconds:F2} s; " +
                 $"node CPU {use.NodePercent:F0} %, client CPU {use.ClientPercent:F0} %, machine busy {use.MachineBusyPercent:F0} %"));
         }
-        var byRate = rates.OrderBy(r => r.Records).ToList();
-        var median = byRate[byRate.Count / 2];
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {Name} | {valueBytes} | {acks} | {partitions} | {records} | {repeat} | {median.Records:F0} | {byRate[0].Records:F0}–{byRate[^1].Records:F0} | {median.Megabytes:F2} |"));
-        return 0;
+        return rates;
     }
 }
+
+/// <summary>A proxy-produce run: where to join, what to send, and overrides of actorbroker.client.producer.</summary>
+public sealed record ProxyProduceSettings(
+    string Seed, int Records, int ValueBytes, int Partitions, int Window, int Repeat, int? NodePid, Acks Acks,
+    int? BatchBytes = null, int? MaxInFlight = null, int? LingerMs = null);

@@ -370,7 +370,7 @@ public sealed partial class PartitionLog : IDisposable
         if (startOffset >= readEnd)
             return new ReadResult(ReadOnlyMemory<byte>.Empty, logStart, logEnd);
 
-        var chunks = new List<byte[]>(1);
+        var chunks = new List<ReadOnlyMemory<byte>>(1);
         int total = 0;
         for (int i = FindSegment(segments, startOffset); i < segments.Length; i++)
         {
@@ -714,7 +714,7 @@ public sealed partial class PartitionLog : IDisposable
         return Volatile.Read(ref _version) != version;
     }
 
-    private static ReadOnlyMemory<byte> Concat(List<byte[]> chunks, int total)
+    private static ReadOnlyMemory<byte> Concat(List<ReadOnlyMemory<byte>> chunks, int total)
     {
         if (chunks.Count == 0)
             return ReadOnlyMemory<byte>.Empty;
@@ -724,7 +724,7 @@ public sealed partial class PartitionLog : IDisposable
         int offset = 0;
         foreach (var chunk in chunks)
         {
-            chunk.CopyTo(all, offset);
+            chunk.Span.CopyTo(all.AsSpan(offset));
             offset += chunk.Length;
         }
         return all;
