@@ -29,22 +29,13 @@ public static class ClusterCommand
 
     private const sbyte BrokerResource = 4;
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    private static readonly Subcommand[] All = [new("status", Help, AdminOptions.With(), [], StatusAsync)];
+
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken) =>
+        Subcommands.RunAsync("cluster", Help, All, args, cancellationToken);
+
+    private static async Task<int> StatusAsync(CommandLine line, CancellationToken cancellationToken)
     {
-        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
-        {
-            Console.WriteLine(Help);
-            return args.Length == 0 ? 2 : 0;
-        }
-        var rest = args[1..];
-        if (rest.Contains("--help") || rest.Contains("-h"))
-        {
-            Console.WriteLine(Help);
-            return 0;
-        }
-        if (args[0] != "status")
-            throw new UsageException($"Unknown cluster command '{args[0]}'; use status.");
-        var line = CommandLine.Parse(rest, AdminOptions.With(), []);
         if (line.Positional.Count > 0)
             throw new UsageException($"cluster status takes no arguments, but got: {string.Join(" ", line.Positional)}.");
 

@@ -92,41 +92,16 @@ public static class GroupsCommand
     /// <summary>The protocol type of Kafka's consumers, whose member assignments are ConsumerProtocolAssignments.</summary>
     private const string ConsumerProtocolType = "consumer";
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
-    {
-        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
-        {
-            Console.WriteLine(Help);
-            return args.Length == 0 ? 2 : 0;
-        }
-        var rest = args[1..];
-        bool wantsHelp = rest.Contains("--help") || rest.Contains("-h");
-        switch (args[0])
-        {
-            case "list":
-                if (wantsHelp) return PrintHelp(ListHelp);
-                return await ListAsync(CommandLine.Parse(rest, AdminOptions.With(), []), cancellationToken).ConfigureAwait(false);
-            case "describe":
-                if (wantsHelp) return PrintHelp(DescribeHelp);
-                return await DescribeAsync(CommandLine.Parse(rest, AdminOptions.With(), []), cancellationToken).ConfigureAwait(false);
-            case "reset-offsets":
-                if (wantsHelp) return PrintHelp(ResetOffsetsHelp);
-                return await ResetOffsetsAsync(
-                    CommandLine.Parse(rest, AdminOptions.With("topic", "partition", "to-offset"), ["to-earliest", "to-latest", "dry-run"]),
-                    cancellationToken).ConfigureAwait(false);
-            case "delete":
-                if (wantsHelp) return PrintHelp(DeleteHelp);
-                return await DeleteAsync(CommandLine.Parse(rest, AdminOptions.With(), []), cancellationToken).ConfigureAwait(false);
-            default:
-                throw new UsageException($"Unknown groups command '{args[0]}'; use list, describe, reset-offsets or delete.");
-        }
-    }
+    private static readonly Subcommand[] All =
+    [
+        new("list", ListHelp, AdminOptions.With(), [], ListAsync),
+        new("describe", DescribeHelp, AdminOptions.With(), [], DescribeAsync),
+        new("reset-offsets", ResetOffsetsHelp, AdminOptions.With("topic", "partition", "to-offset"), ["to-earliest", "to-latest", "dry-run"], ResetOffsetsAsync),
+        new("delete", DeleteHelp, AdminOptions.With(), [], DeleteAsync),
+    ];
 
-    private static int PrintHelp(string help)
-    {
-        Console.WriteLine(help);
-        return 0;
-    }
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken) =>
+        Subcommands.RunAsync("groups", Help, All, args, cancellationToken);
 
     private static async Task<int> ListAsync(CommandLine line, CancellationToken cancellationToken)
     {

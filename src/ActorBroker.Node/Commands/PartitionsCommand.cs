@@ -67,34 +67,14 @@ public static class PartitionsCommand
 
     private const string TopicOption = "topic";
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
-    {
-        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
-        {
-            Console.WriteLine(Help);
-            return args.Length == 0 ? 2 : 0;
-        }
-        var rest = args[1..];
-        bool wantsHelp = rest.Contains("--help") || rest.Contains("-h");
-        switch (args[0])
-        {
-            case "reassign":
-                if (wantsHelp) return PrintHelp(ReassignHelp);
-                return await ReassignAsync(CommandLine.Parse(rest, AdminOptions.With(TopicOption, "partition", "replicas", "max-moves", "timeout"),
-                    ["rebalance", "execute", "cancel", "wait"]), cancellationToken).ConfigureAwait(false);
-            case "reassignments":
-                if (wantsHelp) return PrintHelp(ReassignmentsHelp);
-                return await ListAsync(CommandLine.Parse(rest, AdminOptions.With(TopicOption), []), cancellationToken).ConfigureAwait(false);
-            default:
-                throw new UsageException($"Unknown partitions command '{args[0]}'; use reassign or reassignments.");
-        }
-    }
+    private static readonly Subcommand[] All =
+    [
+        new("reassign", ReassignHelp, AdminOptions.With(TopicOption, "partition", "replicas", "max-moves", "timeout"), ["rebalance", "execute", "cancel", "wait"], ReassignAsync),
+        new("reassignments", ReassignmentsHelp, AdminOptions.With(TopicOption), [], ListAsync),
+    ];
 
-    private static int PrintHelp(string help)
-    {
-        Console.WriteLine(help);
-        return 0;
-    }
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken) =>
+        Subcommands.RunAsync("partitions", Help, All, args, cancellationToken);
 
     private static async Task<int> ReassignAsync(CommandLine line, CancellationToken cancellationToken)
     {

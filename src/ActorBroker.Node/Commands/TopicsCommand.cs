@@ -79,39 +79,16 @@ public static class TopicsCommand
 
     private const sbyte TopicResourceType = 2;
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
-    {
-        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
-        {
-            Console.WriteLine(Help);
-            return args.Length == 0 ? 2 : 0;
-        }
-        var rest = args[1..];
-        bool wantsHelp = rest.Contains("--help") || rest.Contains("-h");
-        switch (args[0])
-        {
-            case "create":
-                if (wantsHelp) return PrintHelp(CreateHelp);
-                return await CreateAsync(CommandLine.Parse(rest, AdminOptions.With("partitions", "replication-factor", "config"), []), cancellationToken).ConfigureAwait(false);
-            case "list":
-                if (wantsHelp) return PrintHelp(ListHelp);
-                return await ListAsync(CommandLine.Parse(rest, AdminOptions.With(), []), cancellationToken).ConfigureAwait(false);
-            case "describe":
-                if (wantsHelp) return PrintHelp(DescribeHelp);
-                return await DescribeAsync(CommandLine.Parse(rest, AdminOptions.With(), []), cancellationToken).ConfigureAwait(false);
-            case "delete":
-                if (wantsHelp) return PrintHelp(DeleteHelp);
-                return await DeleteAsync(CommandLine.Parse(rest, AdminOptions.With(), []), cancellationToken).ConfigureAwait(false);
-            default:
-                throw new UsageException($"Unknown topics command '{args[0]}'; use create, list, describe or delete.");
-        }
-    }
+    private static readonly Subcommand[] All =
+    [
+        new("create", CreateHelp, AdminOptions.With("partitions", "replication-factor", "config"), [], CreateAsync),
+        new("list", ListHelp, AdminOptions.With(), [], ListAsync),
+        new("describe", DescribeHelp, AdminOptions.With(), [], DescribeAsync),
+        new("delete", DeleteHelp, AdminOptions.With(), [], DeleteAsync),
+    ];
 
-    private static int PrintHelp(string help)
-    {
-        Console.WriteLine(help);
-        return 0;
-    }
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken) =>
+        Subcommands.RunAsync("topics", Help, All, args, cancellationToken);
 
     private static async Task<int> CreateAsync(CommandLine line, CancellationToken cancellationToken)
     {
