@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
   cat <<'HELP'
-Usage: scripts/bench.sh [--quick] [--json FILE] [--repeat N] SCENARIO...
+Usage: scripts/bench.sh [--quick] [--json FILE] [--repeat N] [SCENARIO...]
 
 Builds ActorBroker and benchmarks/ActorBroker.Benchmarks (Release), measures this machine's limits (sequential
 write with fdatasync, loopback TCP), starts one node on a fresh data dir and free 127.0.0.1 ports (and, for
@@ -12,7 +12,7 @@ cluster-acks-all, a 3-node cluster with scripts/cluster.sh), runs the scenarios 
 librdkafka) against ActorBroker and against librdkafka's in-memory mock cluster in the same run, and prints a table
 of both with their ratio. Everything it started is stopped and its temporary files removed on exit.
 
-Scenarios (name at least one; there is no "all"):
+Scenarios (none named: all of them, in this order):
   produce-100b      100 B records, acks=1, 6 partitions, linger 5 ms: records/s, MB/s
   produce-1k        1 KiB records, acks=1 and acks=all: MB/s
   consume-1k        read 1 KiB records from the beginning of a 2 GiB topic: MB/s
@@ -31,7 +31,8 @@ Options:
   --repeat N    repetitions of each measurement (default 3, --quick 1)
   --help        this text
 
-Example: scripts/bench.sh produce-100b produce-1k consume-1k produce-consume latency partitions durable cluster-acks-all proxy-produce
+Examples: scripts/bench.sh                                  # every scenario
+          scripts/bench.sh --quick --json /tmp/b.json produce-1k latency
 
 Environment: BENCH_DATA_PARENT  where temporary data dirs are made (default: $TMPDIR or /tmp)
              BENCH_KEEP_DATA=1  keep the data dirs and logs
@@ -58,7 +59,7 @@ while (($#)); do
   esac
   shift
 done
-((${#scenarios[@]})) || { usage >&2; die "name at least one scenario"; }
+((${#scenarios[@]})) || read -r -a scenarios <<<"$all_scenarios"
 command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK (dotnet) is needed; install it and try again"
 wants_cluster=0
 [[ " ${scenarios[*]} " == *" cluster-acks-all "* ]] && wants_cluster=1

@@ -69,11 +69,11 @@ public sealed class BenchQuickRunTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Without_a_scenario_it_explains_and_fails()
+    public void An_unknown_scenario_is_a_usage_error_that_lists_the_scenarios()
     {
-        var (exitCode, log) = RunBench([]);
+        var (exitCode, log) = RunBench(["--quick", "produce-1kb"]);
         Assert.Equal(2, exitCode);
-        Assert.Contains("name at least one scenario", log);
+        Assert.Contains("unknown scenario produce-1kb", log);
         Assert.Contains("produce-100b", log);
     }
 
