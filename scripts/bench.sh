@@ -144,7 +144,7 @@ PY
 # --- 3. The node (and the cluster) ---------------------------------------------------------------------------------
 port="$(free_port)" akka_port="$(free_port)"
 log "starting a node: Kafka 127.0.0.1:$port, Akka $akka_port, data in $work/node"
-dotnet "$node_dll" run --data-dir "$work/node" --kafka-listen "127.0.0.1:$port" --akka-host 127.0.0.1 --akka-port "$akka_port" >"$node_log" 2>&1 &
+(source "$root/scripts/node-runtime.sh"; exec dotnet "$node_dll" run --data-dir "$work/node" --kafka-listen "127.0.0.1:$port" --akka-host 127.0.0.1 --akka-port "$akka_port") >"$node_log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 120); do
   grep -q 'ActorBroker ready' "$node_log" && break

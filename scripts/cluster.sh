@@ -51,6 +51,8 @@ ready_timeout="${READY_TIMEOUT:-90}"
 node_dll="$root/src/ActorBroker.Node/bin/Release/net10.0/actorbroker.dll"
 pg_dir="$cluster_dir/postgres"
 
+source "$root/scripts/node-runtime.sh"
+
 log() { printf '== %s\n' "$*" >&2; }
 die() { printf 'cluster.sh: %s\n' "$*" >&2; exit 1; }
 

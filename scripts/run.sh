@@ -12,4 +12,5 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 echo "== building ActorBroker (Release)" >&2
 dotnet build src/ActorBroker.Node/ActorBroker.Node.csproj -c Release -nologo -clp:ErrorsOnly >&2
+source "$root/scripts/node-runtime.sh"
 exec dotnet src/ActorBroker.Node/bin/Release/net10.0/actorbroker.dll run --config hocon/single-node.conf "$@"

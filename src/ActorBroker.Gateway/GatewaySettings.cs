@@ -13,7 +13,8 @@ public sealed record GatewaySettings(
     int SocketRequestMaxBytes,
     TimeSpan MaxFetchWait,
     TimeSpan TopicCacheTimeToLive,
-    string ClusterId)
+    string ClusterId,
+    int MaxInFlightRequestsPerConnection)
 {
     public static GatewaySettings Create(Config config, string clusterId)
     {
@@ -27,6 +28,9 @@ public sealed record GatewaySettings(
         int maxBytes = kafka.GetInt("socket-request-max-bytes");
         if (maxBytes <= 0)
             throw new ConfigurationException($"actorbroker.kafka.socket-request-max-bytes must be positive, but is {maxBytes}.");
+        int maxInFlight = kafka.GetInt("max-in-flight-requests-per-connection");
+        if (maxInFlight <= 0)
+            throw new ConfigurationException($"actorbroker.kafka.max-in-flight-requests-per-connection must be positive, but is {maxInFlight}.");
         return new GatewaySettings(
             config.GetInt("actorbroker.node-id"),
             new IPEndPoint(HostPort.Resolve(listen.Host), listen.Port),
@@ -35,6 +39,7 @@ public sealed record GatewaySettings(
             maxBytes,
             kafka.GetTimeSpan("max-fetch-wait"),
             kafka.GetTimeSpan("topic-cache-ttl"),
-            clusterId);
+            clusterId,
+            maxInFlight);
     }
 }

@@ -3,14 +3,16 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Akka.Event;
 
 namespace ActorBroker.Gateway;
 
 /// <summary>
-/// One client connection: a read loop that cuts 4-byte length-prefixed frames and serves them one at a time, in
-/// order of arrival, writing each response before the next request is served (Kafka clients pipeline requests and
-/// match responses by order). A frame larger than <c>socket-request-max-bytes</c>, a negative length or an
+/// One client connection: a read loop that cuts 4-byte length-prefixed frames and starts serving them in order of
+/// arrival, and a write loop that writes their responses in that order (Kafka clients pipeline requests and match
+/// responses by order). Requests overlap only where their order cannot be told apart: a Produce lets the next
+/// request start once its appends are on their way to the partitions; every other request is served alone. A frame larger than <c>socket-request-max-bytes</c>, a negative length or an
 /// undecodable request closes this connection only.
 /// </summary>
 public sealed class KafkaConnection
@@ -63,7 +65,48 @@ public sealed class KafkaConnection
         }
     }
 
+    /// <summary>
+    /// Two loops: this one cuts frames and starts each request once the one before it has submitted its work (so the
+    /// broker sees them in order of arrival), and <see cref="WriteResponsesAsync"/> writes the responses in that same
+    /// order, flushing when no further response is ready. At most <c>max-in-flight-requests-per-connection</c> requests
+    /// are open at once; beyond that the socket is not read.
+    /// </summary>
     private async Task ServeAsync(PipeReader reader, PipeWriter writer, CancellationToken cancellationToken)
+    {
+        var inFlight = Channel.CreateBounded<StartedRequest>(new BoundedChannelOptions(_settings.MaxInFlightRequestsPerConnection)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var responses = WriteResponsesAsync(inFlight.Reader, writer, closing, cancellationToken);
+        Exception? readFailure = null;
+        try
+        {
+            await ReadRequestsAsync(reader, inFlight.Writer, closing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (closing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The response loop closes the connection (a request asked for it, or writing failed).
+        }
+        catch (Exception ex)
+        {
+            readFailure = ex;
+            await closing.CancelAsync().ConfigureAwait(false);
+        }
+        inFlight.Writer.TryComplete();
+        try
+        {
+            await responses.ConfigureAwait(false); // the output is completed only after the response loop stopped writing
+        }
+        catch (OperationCanceledException) when (readFailure is not null)
+        {
+        }
+        if (readFailure is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readFailure);
+    }
+
+    private async Task ReadRequestsAsync(PipeReader reader, ChannelWriter<StartedRequest> inFlight, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -72,11 +115,11 @@ public sealed class KafkaConnection
             FrameCut cut;
             while ((cut = TryCutFrame(ref buffer, out var frame)) == FrameCut.Frame)
             {
-                var outcome = await _dispatcher.DispatchAsync(frame, _remote, writer, cancellationToken).ConfigureAwait(false);
-                if (outcome == DispatchOutcome.CloseConnection)
+                var started = _dispatcher.Start(frame, _remote, cancellationToken);
+                await inFlight.WriteAsync(started, cancellationToken).ConfigureAwait(false);
+                await started.Submitted.ConfigureAwait(false);
+                if (started.Response.IsCompletedSuccessfully && started.Response.Result.Outcome == DispatchOutcome.CloseConnection)
                     return;
-                if (outcome == DispatchOutcome.Responded)
-                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
             if (cut == FrameCut.Refused)
                 return;
@@ -87,6 +130,37 @@ public sealed class KafkaConnection
                     _log.Info("Connection from {0} closed in the middle of a request frame ({1} bytes received)", _remote, buffer.Length);
                 return;
             }
+        }
+    }
+
+    /// <summary>Writes responses in request order until the reader is done or a request closes the connection (which then stops the reader).</summary>
+    private static async Task WriteResponsesAsync(
+        ChannelReader<StartedRequest> inFlight, PipeWriter writer, CancellationTokenSource closing, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await inFlight.WaitToReadAsync(closing.Token).ConfigureAwait(false))
+            {
+                bool unflushed = false;
+                while (inFlight.TryRead(out var started))
+                {
+                    var response = await started.Response.ConfigureAwait(false);
+                    if (response.Outcome == DispatchOutcome.CloseConnection)
+                    {
+                        if (unflushed)
+                            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        return;
+                    }
+                    response.WriteTo(writer);
+                    unflushed |= response.Outcome == DispatchOutcome.Responded;
+                }
+                if (unflushed)
+                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await closing.CancelAsync().ConfigureAwait(false);
         }
     }
 

@@ -12,6 +12,18 @@ public sealed record RequestContext(
     GatewaySettings Settings,
     TopicMetadataCache TopicCache)
 {
+    private readonly TaskCompletionSource _submitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public short ApiVersion => Header.ApiVersion;
+
+    /// <summary>Completes once the request has sent on everything whose order matters (see <see cref="MarkSubmitted"/>).</summary>
+    public Task Submitted => _submitted.Task;
+
+    /// <summary>
+    /// Called by a handler once every command whose order matters has been sent to the broker's actors (a Produce's
+    /// appends): from then on the connection may start its next request while this one waits for its answers.
+    /// The dispatcher marks every request submitted when its handler is done.
+    /// </summary>
+    public void MarkSubmitted() => _submitted.TrySetResult();
     public string ClientId => Header.ClientId ?? "";
 }

@@ -46,8 +46,22 @@ public sealed class RequestDispatcher
 
     public IEnumerable<IRequestHandler> Handlers => _handlers.Values.OrderBy(h => h.Key);
 
+    /// <summary>Serves one request and writes its response frame, if any, to <paramref name="output"/>.</summary>
     public async Task<DispatchOutcome> DispatchAsync(
         ReadOnlyMemory<byte> frame, EndPoint? remote, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        var response = await Start(frame, remote, cancellationToken).Response.ConfigureAwait(false);
+        response.WriteTo(output);
+        return response.Outcome;
+    }
+
+    /// <summary>
+    /// Starts serving one request. Its <see cref="StartedRequest.Submitted"/> completes once the request has sent
+    /// everything whose order matters on to the broker's actors (a handler says so through
+    /// <see cref="RequestContext.MarkSubmitted"/>, else when it is done), so that a connection may start the next
+    /// request then and still have the broker see the requests in order of arrival.
+    /// </summary>
+    public StartedRequest Start(ReadOnlyMemory<byte> frame, EndPoint? remote, CancellationToken cancellationToken)
     {
         var reader = new KafkaReader(frame);
         RequestHeader header;
@@ -58,7 +72,7 @@ public sealed class RequestDispatcher
         catch (KafkaProtocolException ex)
         {
             _log.Warning("Closing connection from {0}: undecodable request header ({1})", remote, ex.Message);
-            return DispatchOutcome.CloseConnection;
+            return StartedRequest.Done(DispatchedResponse.Close);
         }
 
         var key = (ApiKey)header.ApiKey;
@@ -66,23 +80,30 @@ public sealed class RequestDispatcher
         {
             _log.Warning("Closing connection from {0} (client {1}): API key {2} is not served by this broker",
                 remote, header.ClientId, header.ApiKey);
-            return DispatchOutcome.CloseConnection;
+            return StartedRequest.Done(DispatchedResponse.Close);
         }
         if (header.ApiVersion < handler.MinVersion || header.ApiVersion > handler.MaxVersion)
         {
             if (key == ApiKey.ApiVersions)
             {
                 // Kafka answers an ApiVersions it cannot parse in v0 shape, so the client learns the ranges and retries.
-                WriteFrame(output, header.CorrelationId, responseHeaderVersion: 0,
-                    writer => ApiVersionsHandler.UnsupportedVersionResponse(Handlers).Write(writer, 0));
-                return DispatchOutcome.Responded;
+                var unsupported = ApiVersionsHandler.UnsupportedVersionResponse(Handlers);
+                return StartedRequest.Done(new DispatchedResponse(DispatchOutcome.Responded, header.CorrelationId, 0, writer => unsupported.Write(writer, 0)));
             }
             _log.Warning("Closing connection from {0} (client {1}): {2} v{3} is not supported (supported: v{4}-v{5})",
                 remote, header.ClientId, key, header.ApiVersion, handler.MinVersion, handler.MaxVersion);
-            return DispatchOutcome.CloseConnection;
+            return StartedRequest.Done(DispatchedResponse.Close);
         }
 
         var context = new RequestContext(header, remote, _broker, _settings, _topicCache);
+        var response = ServeAsync(handler, context, reader, remote, cancellationToken);
+        return new StartedRequest(response, Task.WhenAny(response, context.Submitted));
+    }
+
+    private async Task<DispatchedResponse> ServeAsync(
+        IRequestHandler handler, RequestContext context, KafkaReader reader, EndPoint? remote, CancellationToken cancellationToken)
+    {
+        var header = context.Header;
         Action<KafkaWriter>? body;
         try
         {
@@ -91,18 +112,21 @@ public sealed class RequestDispatcher
         catch (KafkaProtocolException ex)
         {
             _log.Warning("Closing connection from {0} (client {1}): malformed {2} v{3} request ({4})",
-                remote, header.ClientId, key, header.ApiVersion, ex.Message);
-            return DispatchOutcome.CloseConnection;
+                remote, header.ClientId, handler.Key, header.ApiVersion, ex.Message);
+            return DispatchedResponse.Close;
+        }
+        finally
+        {
+            context.MarkSubmitted();
         }
         if (body is null)
-            return DispatchOutcome.NoResponse;
-        short responseHeaderVersion = ApiMessageTypes.ResponseHeaderVersion(key, header.ApiVersion);
-        WriteFrame(output, header.CorrelationId, responseHeaderVersion, body);
-        return DispatchOutcome.Responded;
+            return DispatchedResponse.None;
+        return new DispatchedResponse(DispatchOutcome.Responded, header.CorrelationId,
+            ApiMessageTypes.ResponseHeaderVersion(handler.Key, header.ApiVersion), body);
     }
 
     /// <summary>Writes [int32 length][response header][body], patching the length once the body is written.</summary>
-    private static void WriteFrame(IBufferWriter<byte> output, int correlationId, short responseHeaderVersion, Action<KafkaWriter> body)
+    internal static void WriteFrame(IBufferWriter<byte> output, int correlationId, short responseHeaderVersion, Action<KafkaWriter> body)
     {
         var counting = new CountingBufferWriter(output);
         var lengthSlot = output.GetMemory(4)[..4];

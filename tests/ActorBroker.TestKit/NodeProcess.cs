@@ -236,6 +236,7 @@ public sealed partial class NodeProcess : IAsyncDisposable
 
         var psi = ExternalCommand.CreateStartInfo("dotnet", args, _workDir, null);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_GCgen0size"] = "0x4000000"; // as scripts/node-runtime.sh starts nodes
         AppendLog($"=== test: start #{_starts}: {ExternalCommand.Describe("dotnet", args)} ===");
 
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -49,8 +49,12 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRespo
         var topics = await context.LookUpTopicsAsync(request.TopicData.Select(t => t.Name), autoCreate: true, cancellationToken).ConfigureAwait(false);
         var timeout = TimeSpan.FromMilliseconds(Math.Max(request.TimeoutMs, 1000));
         bool waitForFsync = request.Acks == -1 && context.Broker.Settings.AcksAllWaitsForFsync;
+        // Each append is sent to its partition before its first await, so once they are all started the connection
+        // may start its next request: the partitions still see this connection's batches in order.
         var appends = request.TopicData.SelectMany(topic => topic.PartitionData.Select(async partition =>
-            (topic.Name, await AppendAsync(context, topics[topic.Name], partition, request.Acks == -1, waitForFsync, timeout, cancellationToken).ConfigureAwait(false))));
+            (topic.Name, await AppendAsync(context, topics[topic.Name], partition, request.Acks == -1, waitForFsync, timeout, cancellationToken).ConfigureAwait(false))))
+            .ToList();
+        context.MarkSubmitted();
         return (await Task.WhenAll(appends).ConfigureAwait(false)).ToList();
     }
 
