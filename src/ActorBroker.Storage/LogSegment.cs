@@ -556,14 +556,27 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>fsyncs the .log, then the .index and .timeindex, if anything changed since the last flush.</summary>
+    /// <summary>
+    /// fsyncs the .log, then the indexes, if anything was written since the last flush. May run on a background
+    /// thread while the writer appends: the dirty mark is cleared before the fsync, so an append racing with it
+    /// marks the segment dirty again for the next flush.
+    /// </summary>
     public void Flush()
     {
-        if (!_dirty)
+        if (!Volatile.Read(ref _dirty))
             return;
-        RandomAccess.FlushToDisk(_log);
-        _index.Flush();
-        _timeIndex.Flush();
-        _dirty = false;
+        Volatile.Write(ref _dirty, false);
+        try
+        {
+            RandomAccess.FlushToDisk(_log);
+            _index.Flush();
+            _timeIndex.Flush();
+        }
+        catch
+        {
+            Volatile.Write(ref _dirty, true);
+            throw;
+        }
     }
 
     private void ReadExactly(Span<byte> destination, long position)

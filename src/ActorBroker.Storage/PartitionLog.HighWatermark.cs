@@ -22,13 +22,26 @@ public sealed partial class PartitionLog
     private long _highWatermarkCheckpoint = -1; // -1: the file has not been read yet
 
     /// <summary>The replication high watermark last checkpointed here, within [LogStartOffset, LogEndOffset]. Writer thread only.</summary>
-    public long CheckpointedHighWatermark => Math.Clamp(StoredHighWatermark, LogStartOffset, LogEndOffset);
+    public long CheckpointedHighWatermark
+    {
+        get
+        {
+            lock (_checkpointLock)
+                return Math.Clamp(StoredHighWatermark, LogStartOffset, LogEndOffset);
+        }
+    }
 
     /// <summary>Checkpoints <paramref name="highWatermark"/> (at most the log end); writes (and fsyncs) only when it changed. Writer thread only.</summary>
     public void CheckpointHighWatermark(long highWatermark)
     {
         ThrowIfDisposed();
-        long value = Math.Min(highWatermark, LogEndOffset);
+        lock (_checkpointLock)
+            StoreHighWatermark(Math.Min(highWatermark, LogEndOffset));
+    }
+
+    /// <summary>Under <see cref="_checkpointLock"/>.</summary>
+    private void StoreHighWatermark(long value)
+    {
         if (value < 0 || value == StoredHighWatermark)
             return;
         HighWatermarkCheckpoint.Write(Directory, value);

@@ -68,6 +68,8 @@ public sealed partial class PartitionLog : IDisposable
     private long _checkpointedLogStart;
     private long _version; // sequence lock: odd while TruncateTo or retention changes or deletes bytes
     private volatile bool _disposed;
+    private readonly object _checkpointLock = new(); // the recovery-point and high-watermark checkpoints: writer thread and background flush
+    private int _truncations; // under _checkpointLock
 
     private PartitionLog(string directory, LogConfig config, LogSegment[] segments, RecoveryReport recovery, long checkpointed, long? logStartCheckpoint)
     {
@@ -436,11 +438,19 @@ public sealed partial class PartitionLog : IDisposable
         long logEnd = _logEndOffset;
         foreach (var segment in _segments)
             segment.Flush();
-        Volatile.Write(ref _recoveryPoint, logEnd);
-        if (logEnd != _checkpointed)
+        lock (_checkpointLock)
+            AdvanceRecoveryPoint(logEnd);
+    }
+
+    /// <summary>Moves the recovery point up to <paramref name="flushedEnd"/> and checkpoints it. Under <see cref="_checkpointLock"/>.</summary>
+    private void AdvanceRecoveryPoint(long flushedEnd)
+    {
+        if (flushedEnd > _recoveryPoint)
+            Volatile.Write(ref _recoveryPoint, flushedEnd);
+        if (_recoveryPoint != _checkpointed)
         {
-            RecoveryPointCheckpoint.Write(Directory, logEnd);
-            _checkpointed = logEnd;
+            RecoveryPointCheckpoint.Write(Directory, _recoveryPoint);
+            _checkpointed = _recoveryPoint;
         }
     }
 
@@ -480,13 +490,17 @@ public sealed partial class PartitionLog : IDisposable
         }
 
         // Lower the checkpoints first: after a crash midway, recovery must rescan from here.
-        if (newEnd < _recoveryPoint)
+        lock (_checkpointLock)
         {
-            Volatile.Write(ref _recoveryPoint, newEnd);
-            RecoveryPointCheckpoint.Write(Directory, newEnd);
-            _checkpointed = newEnd;
+            _truncations++; // a background flush planned before this must not raise the checkpoints again
+            if (newEnd < _recoveryPoint)
+            {
+                Volatile.Write(ref _recoveryPoint, newEnd);
+                RecoveryPointCheckpoint.Write(Directory, newEnd);
+                _checkpointed = newEnd;
+            }
+            LowerHighWatermarkCheckpoint(newEnd);
         }
-        LowerHighWatermarkCheckpoint(newEnd);
         long newStart = restart ? offset : Math.Min(_logStartOffset, newEnd);
         if (newStart != _logStartOffset)
         {
@@ -629,7 +643,8 @@ public sealed partial class PartitionLog : IDisposable
         }
         finally
         {
-            _disposed = true;
+            lock (_checkpointLock)
+                _disposed = true; // a background flush still running writes no checkpoint after this
             foreach (var segment in _segments)
                 segment.Dispose();
         }

@@ -51,6 +51,7 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
     private PartitionLog? _partitionLog;
     private bool _dirty;
     private long _unflushedMessages; // appended since the last fsync; flush.messages of them trigger one (group commit)
+    private bool _backgroundFlushing;
     private long _flushMessages = long.MaxValue;
     private TimeSpan _flushInterval;
     private int _maxMessageBytes;
@@ -221,10 +222,12 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
         Command<FindOffsetForTimestamp>(FindOffsetForTimestamp);
         Command<DeletePartition>(Delete);
         Command<TopicConfigChanged>(ChangeConfigs);
-        Command<FlushTick>(_ =>
+        Command<FlushTick>(_ => FlushInBackground());
+        Command<BackgroundFlushDone>(done =>
         {
-            Flush();
-            OpenLog.CheckpointHighWatermark(HighWatermark); // on the timer only: not one more fsync per acks=all flush
+            _backgroundFlushing = false;
+            if (done.Failure is { } failure)
+                _log.Warning("Timed flush of {0} failed (the next one retries): {1}", _partition, failure.GetBaseException().Message);
         });
         Command<RetentionTick>(_ => ApplyRetention());
         Command<CleanerTick>(_ => StartClean());
@@ -461,6 +464,23 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
             $"{stats.BytesBefore} -> {stats.BytesAfter} bytes, {stats.RecordsRemoved} record(s) removed ({stats.TombstonesRemoved} tombstones), " +
             $"{stats.DistinctKeys} keys; first dirty offset {result.FirstDirtyOffset}{(result.Completed ? "" : " (abandoned)")}");
     }
+
+    /// <summary>
+    /// The timed flush (flush.ms): fsyncs and checkpoints (the high watermark too, on the timer only) off this actor's
+    /// thread, so appends are not held up for its fsyncs; one at a time.
+    /// </summary>
+    private void FlushInBackground()
+    {
+        if (_backgroundFlushing)
+            return;
+        _backgroundFlushing = true;
+        _dirty = false;
+        _unflushedMessages = 0;
+        OpenLog.FlushInBackground(HighWatermark)
+            .PipeTo(Self, success: () => new BackgroundFlushDone(null), failure: ex => new BackgroundFlushDone(ex));
+    }
+
+    private sealed record BackgroundFlushDone(Exception? Failure);
 
     private void Flush()
     {

@@ -32,6 +32,7 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
     private int _generation; // bumped on every leader change: answers to older requests are dropped
     private bool _dirty;
     private long _leaderHighWatermark = -1; // from the leader's fetch answers; checkpointed with each flush
+    private bool _backgroundFlushing;
 
     public FollowerActor(FollowedPartition followed, ActorBrokerSettings settings, IActorRef partitions, LocalReplicas replicas)
     {
@@ -168,7 +169,13 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
         Receive<Failed>(f => f.Generation == _generation, failed =>
             RetryLater(failed.Cause.GetBaseException().Message));
         Receive<Retry>(r => r.Generation == _generation && _partitionLog is not null, _ => CheckDivergence());
-        Receive<FlushTick>(_ => Flush());
+        Receive<FlushTick>(_ => FlushInBackground());
+        Receive<BackgroundFlushDone>(done =>
+        {
+            _backgroundFlushing = false;
+            if (done.Failure is { } failure)
+                _log.Warning("Timed flush of the replica of {0} failed (the next one retries): {1}", Partition, failure.GetBaseException().Message);
+        });
         ReceiveAny(_ => { }); // an answer of an earlier generation
     }
 
@@ -180,6 +187,18 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
     }
 
     private void Waiting() => ReceiveCommon();
+
+    /// <summary>The timed flush, off this actor's thread (see <see cref="PartitionLog.FlushInBackground"/>): fetching
+    /// and appending go on while it fsyncs. One at a time.</summary>
+    private void FlushInBackground()
+    {
+        if (_partitionLog is null || _backgroundFlushing)
+            return;
+        _backgroundFlushing = true;
+        _dirty = false;
+        _partitionLog.FlushInBackground(_leaderHighWatermark)
+            .PipeTo(Self, success: () => new BackgroundFlushDone(null), failure: ex => new BackgroundFlushDone(ex));
+    }
 
     /// <summary>Flushes appended records, then checkpoints the leader's high watermark, so that if this replica
     /// becomes leader its consumers see no watermark below what the old leader had shown them.</summary>
@@ -213,6 +232,8 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
     private sealed record Fetched(int Generation, ReplicaFetchResult Result);
 
     private sealed record Failed(int Generation, Exception Cause);
+
+    private sealed record BackgroundFlushDone(Exception? Failure);
 
     private sealed class FlushTick
     {

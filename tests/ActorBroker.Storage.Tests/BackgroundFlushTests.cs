@@ -1,0 +1,68 @@
+namespace ActorBroker.Storage.Tests;
+
+/// <summary>The timed flush off the writer thread: what it makes durable and which checkpoints it may move.</summary>
+public sealed class BackgroundFlushTests : IDisposable
+{
+    private readonly LogBuilder _builder = new();
+
+    public void Dispose() => _builder.Dispose();
+
+    private string Checkpoint(string name) => File.ReadAllText(Path.Combine(_builder.Directory, name));
+
+    [Fact]
+    public async Task A_background_flush_moves_the_recovery_point_to_the_log_end_it_started_at_and_checkpoints_the_high_watermark()
+    {
+        using var log = _builder.OpenWith(3);
+        log.Append(BatchBuilder.Build(4), 0);
+        var flush = log.FlushInBackground(highWatermark: 5);
+        log.Append(BatchBuilder.Build(2), 0); // appends go on while it runs
+        await flush;
+
+        Assert.Equal(7, log.RecoveryPoint);
+        Assert.Equal("0\n7\n", Checkpoint("recovery-point"));
+        Assert.Equal("0\n5\n", Checkpoint("high-watermark"));
+        log.Flush(); // the records appended meanwhile are flushed by the next flush
+        Assert.Equal(9, log.RecoveryPoint);
+    }
+
+    [Fact]
+    public async Task A_background_flush_never_checkpoints_a_high_watermark_above_the_log_end_it_started_at()
+    {
+        using var log = _builder.OpenWith(3);
+        await log.FlushInBackground(highWatermark: 50);
+        Assert.Equal(3, log.CheckpointedHighWatermark);
+    }
+
+    [Fact]
+    public async Task A_background_flush_that_finishes_after_a_truncation_leaves_the_checkpoints_the_truncation_wrote()
+    {
+        using var log = _builder.OpenWith(5, 5);
+        log.Flush();
+        log.CheckpointHighWatermark(10);
+        log.Append(BatchBuilder.Build(5), 0);
+        var flush = log.FlushInBackground(highWatermark: 15);
+        log.TruncateTo(5);
+        await flush;
+
+        // Whichever ran first, the checkpoints end at or below the truncation point: never vouching for cut records.
+        Assert.True(log.RecoveryPoint <= 5, $"recovery point {log.RecoveryPoint}");
+        Assert.True(log.CheckpointedHighWatermark <= 5, $"high watermark {log.CheckpointedHighWatermark}");
+        Assert.True(long.Parse(Checkpoint("recovery-point").Split('\n')[1]) <= 5);
+        Assert.True(long.Parse(Checkpoint("high-watermark").Split('\n')[1]) <= 5);
+    }
+
+    [Fact]
+    public async Task Disposing_the_log_while_a_background_flush_runs_loses_nothing_that_was_appended()
+    {
+        Task flush;
+        using (var log = _builder.OpenWith(4, 4))
+        {
+            log.Append(BatchBuilder.Build(4), 0);
+            flush = log.FlushInBackground(highWatermark: 12);
+        }
+        await flush;
+        using var reopened = _builder.Open();
+        Assert.Equal(12, reopened.LogEndOffset);
+        Assert.True(reopened.Recovery.IsClean);
+    }
+}
