@@ -356,7 +356,7 @@ internal sealed class LogSegment : IDisposable
     public ReadOnlyMemory<byte> ReadBatches(long position, long limit, long endOffset, int maxBytes, bool minOneBatch, out bool reachedLimit)
     {
         int want = (int)Math.Min(maxBytes, limit - position);
-        byte[] buffer = want > 0 ? new byte[want] : [];
+        byte[] buffer = want > 0 ? GC.AllocateUninitializedArray<byte>(want) : []; // filled by the read: no zeroing
         ReadExactly(buffer, position);
         int used = 0;
         while (used + RecordBatch.LogOverhead <= want)
@@ -373,7 +373,7 @@ internal sealed class LogSegment : IDisposable
             long size = SizeAt(header, position);
             if (BinaryPrimitives.ReadInt64BigEndian(header) < endOffset && position + size <= limit)
             {
-                buffer = new byte[size];
+                buffer = GC.AllocateUninitializedArray<byte>((int)size);
                 ReadExactly(buffer, position);
                 used = buffer.Length;
             }

@@ -86,7 +86,7 @@ internal static class BlobConverters
             long size = 4L + json.Length + _length;
             if (size > Array.MaxLength)
                 throw new SerializationException($"A cluster message of {size} bytes is too large to send.");
-            var frame = new byte[size];
+            var frame = GC.AllocateUninitializedArray<byte>((int)size); // every byte is written below
             BinaryPrimitives.WriteInt32BigEndian(frame, json.Length);
             json.CopyTo(frame.AsSpan(4));
             int at = 4 + json.Length;
