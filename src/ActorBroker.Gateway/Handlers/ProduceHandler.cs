@@ -78,7 +78,7 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRespo
             var result = await PartitionRouting.AskLeaderAsync<AppendBatchesResult>(context, topic.Topic, partition,
                 new AppendBatches(partition, batches, WaitForFsync: waitForFsync, AcksAll: acksAll), timeout, cancellationToken).ConfigureAwait(false);
             if (result is null)
-                return Failed(data.Index, ErrorCode.NotLeaderOrFollower, $"{partition} is still moving to this node; retry.");
+                return Failed(data.Index, ErrorCode.NotLeaderOrFollower, $"{partition} is moving to a new leader; refresh metadata and retry.");
             if (result.Error is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable)
                 context.TopicCache.Forget(topic.Name);
             return new ProduceResponse.PartitionProduceResponse
