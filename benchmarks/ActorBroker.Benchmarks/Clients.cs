@@ -62,6 +62,18 @@ public static class Clients
     }
 
     /// <summary>
+    /// Deletes a measurement's topic, so a full run (tens of GB written) does not fill the disk. The mock keeps only a
+    /// few MB per partition and cannot delete topics: nothing to do there.
+    /// </summary>
+    public static async Task DeleteTopicAsync(Target target, string topic)
+    {
+        if (target.Mock is not null)
+            return;
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = target.Bootstrap }).Build();
+        await admin.DeleteTopicsAsync([topic], new DeleteTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(60), OperationTimeout = TimeSpan.FromSeconds(60) });
+    }
+
+    /// <summary>
     /// Sends one record to every partition and waits for them: the broker has then made every partition ready
     /// (on ActorBroker the first record of a partition starts its actor), which a warm-up of fixed length may not cover.
     /// </summary>

@@ -68,6 +68,9 @@ public sealed class ScenarioRunner(BenchmarkOptions options, MockReference? mock
             string topic = await FilledTopicAsync(t);
             return await Task.Run(() => ConsumeWorkload.Measure(t, topic, Partitions, options.Window, rewindAtEnd: true));
         });
+        foreach (var (target, topic) in _filledTopics)
+            await Clients.DeleteTopicAsync(target, topic);
+        _filledTopics.Clear();
         return Figures(name, runs, MockName,
             ("MB/s", "MB/s", r => r.MegabytesPerSecond),
             ("broker CPU per M records", "s", r => r.CpuSecondsPerMillionRecords));
@@ -78,10 +81,12 @@ public sealed class ScenarioRunner(BenchmarkOptions options, MockReference? mock
         const string name = "produce-consume";
         var runs = await RepeatAsync(name, _node, _mock, async t =>
         {
-            string topic = await Clients.CreateTopicAsync(t, name, Partitions);
-            var consuming = Task.Run(() => ConsumeWorkload.Measure(t, topic, Partitions, options.Window, rewindAtEnd: false));
-            var producing = Task.Run(() => ProduceWorkload.Measure(t, topic, Partitions, Kib1Acks1, options.Window));
-            return (Produced: await producing, Consumed: await consuming);
+            return await WithTopicAsync(t, name, Partitions, null, async topic =>
+            {
+                var consuming = Task.Run(() => ConsumeWorkload.Measure(t, topic, Partitions, options.Window, rewindAtEnd: false));
+                var producing = Task.Run(() => ProduceWorkload.Measure(t, topic, Partitions, Kib1Acks1, options.Window));
+                return (Produced: await producing, Consumed: await consuming);
+            });
         });
         return Figures(name, runs, MockName,
             ("produce MB/s", "MB/s", r => r.Produced.MegabytesPerSecond),
@@ -154,16 +159,26 @@ public sealed class ScenarioRunner(BenchmarkOptions options, MockReference? mock
         ];
     }
 
-    private async Task<Throughput> ProduceAsync(Target target, string scenario, int partitions, ProduceSettings settings, IReadOnlyDictionary<string, string>? configs = null)
+    private Task<Throughput> ProduceAsync(Target target, string scenario, int partitions, ProduceSettings settings, IReadOnlyDictionary<string, string>? configs = null) =>
+        WithTopicAsync(target, scenario, partitions, configs,
+            topic => Task.Run(() => ProduceWorkload.Measure(target, topic, partitions, settings, options.Window)));
+
+    private Task<LatencyResult> FixedRateLatencyAsync(Target target, string scenario) =>
+        WithTopicAsync(target, scenario, Partitions, null,
+            topic => Task.Run(() => LatencyWorkload.Measure(target, topic, Partitions, Kib1AcksAll with { LingerMs = 1 }, 10_000, options.Window)));
+
+    /// <summary>A fresh topic for one measurement, deleted after it.</summary>
+    private static async Task<T> WithTopicAsync<T>(Target target, string scenario, int partitions, IReadOnlyDictionary<string, string>? configs, Func<string, Task<T>> measure)
     {
         string topic = await Clients.CreateTopicAsync(target, scenario, partitions, configs);
-        return await Task.Run(() => ProduceWorkload.Measure(target, topic, partitions, settings, options.Window));
-    }
-
-    private async Task<LatencyResult> FixedRateLatencyAsync(Target target, string scenario)
-    {
-        string topic = await Clients.CreateTopicAsync(target, scenario, Partitions);
-        return await Task.Run(() => LatencyWorkload.Measure(target, topic, Partitions, Kib1AcksAll with { LingerMs = 1 }, 10_000, options.Window));
+        try
+        {
+            return await measure(topic);
+        }
+        finally
+        {
+            await Clients.DeleteTopicAsync(target, topic);
+        }
     }
 
     /// <summary>The consume scenario's topic on this target, filled with 1 KiB records on first use.</summary>
