@@ -22,7 +22,8 @@ public sealed record RequestContext(
     /// <summary>
     /// Called by a handler once every command whose order matters has been sent to the broker's actors (a Produce's
     /// appends): from then on the connection may start its next request while this one waits for its answers.
-    /// The dispatcher marks every request submitted when its handler is done.
+    /// A request that never calls it counts as submitted when it is answered, so a malformed request that closes the
+    /// connection never lets the request behind it start.
     /// </summary>
     public void MarkSubmitted() => _submitted.TrySetResult();
     public string ClientId => Header.ClientId ?? "";

@@ -115,10 +115,6 @@ public sealed class RequestDispatcher
                 remote, header.ClientId, handler.Key, header.ApiVersion, ex.Message);
             return DispatchedResponse.Close;
         }
-        finally
-        {
-            context.MarkSubmitted();
-        }
         if (body is null)
             return DispatchedResponse.None;
         return new DispatchedResponse(DispatchOutcome.Responded, header.CorrelationId,

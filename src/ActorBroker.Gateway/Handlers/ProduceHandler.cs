@@ -4,7 +4,6 @@ using ActorBroker.Cluster.Partitions;
 using ActorBroker.Protocol;
 using ActorBroker.Protocol.Messages;
 using ActorBroker.Protocol.Primitives;
-using TopicDescription = ActorBroker.Cluster.Topics.TopicDescription;
 using TopicLookup = ActorBroker.Cluster.Topics.TopicLookup;
 
 namespace ActorBroker.Gateway.Handlers;
@@ -93,32 +92,9 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest, ProduceRespo
         }
         catch (Exception ex) when (ex is TimeoutException or TaskCanceledException or Akka.Actor.AskTimeoutException)
         {
-            return await LeaderMovedMeanwhileAsync(context, topic.Topic, data.Index, cancellationToken).ConfigureAwait(false)
-                ? Failed(data.Index, ErrorCode.NotLeaderOrFollower, $"{topic.Name}-{data.Index} changed leader while the request waited; retry.")
-                : Failed(data.Index, ErrorCode.RequestTimedOut, $"The partition did not answer within {timeout.TotalMilliseconds} ms.");
-        }
-    }
-
-    /// <summary>
-    /// Whether the partition's leader or epoch changed since the request looked it up: a request forwarded while the
-    /// partition's shard moved (a reassignment's switch, a failover) can be lost in the hand-off, and the client should
-    /// hear NOT_LEADER_OR_FOLLOWER (refresh metadata, retry) rather than a timeout.
-    /// </summary>
-    private static async Task<bool> LeaderMovedMeanwhileAsync(RequestContext context, TopicDescription before, int partition, CancellationToken cancellationToken)
-    {
-        context.TopicCache.Forget(before.Name);
-        if (partition >= before.Assignments.Length)
-            return false;
-        try
-        {
-            var now = (await context.LookUpTopicsAsync([before.Name], autoCreate: false, cancellationToken).ConfigureAwait(false))[before.Name].Topic;
-            return now is null || partition >= now.Assignments.Length
-                || now.Assignments[partition].Leader != before.Assignments[partition].Leader
-                || now.Assignments[partition].LeaderEpoch != before.Assignments[partition].LeaderEpoch;
-        }
-        catch (Exception ex) when (ex is TimeoutException or TaskCanceledException or Akka.Actor.AskTimeoutException)
-        {
-            return false;
+            // A leader change meanwhile is answered NOT_LEADER_OR_FOLLOWER by PartitionRouting as soon as it shows.
+            context.TopicCache.Forget(topic.Name);
+            return Failed(data.Index, ErrorCode.RequestTimedOut, $"The partition did not answer within {timeout.TotalMilliseconds} ms.");
         }
     }
 
