@@ -94,6 +94,20 @@ for trx in "$results"/*.trx; do
   skipped=$((skipped + ${n:-0}))
 done
 
+# The failed tests' names and first message lines, so that the tail of a long log says what failed.
+if ((failed > 0)) && command -v python3 >/dev/null 2>&1; then
+  python3 - "$results"/*.trx <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for path in sys.argv[1:]:
+    for r in ET.parse(path).getroot().iterfind(".//t:UnitTestResult", ns):
+        if r.get("outcome") in ("Passed", "NotExecuted"):
+            continue
+        message = r.findtext("t:Output/t:ErrorInfo/t:Message", "", ns).strip().splitlines()
+        print(f"FAILED {r.get('testName')} ({r.get('duration')}): {' / '.join(message[:3])[:600]}")
+PY
+fi
+
 summary="$passed passed, $failed failed"
 ((skipped > 0)) && summary+=", $skipped skipped"
 echo "$summary"
