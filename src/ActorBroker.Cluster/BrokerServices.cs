@@ -6,6 +6,7 @@ using ActorBroker.Cluster.Groups;
 using ActorBroker.Cluster.Membership;
 using ActorBroker.Cluster.Partitions;
 using ActorBroker.Cluster.Replication;
+using ActorBroker.Cluster.Replication.Stream;
 using ActorBroker.Cluster.Sharding;
 using ActorBroker.Cluster.Topics;
 
@@ -48,7 +49,8 @@ public sealed record BrokerServices(
             new LeaderShardAllocationStrategy(system, topicsProxy, brokers, TimeSpan.FromSeconds(5)),
             PoisonPill.Instance);
 
-        localReplicas.Manager = system.ActorOf(ReplicaManager.Props(settings, partitions, localReplicas), ReplicaManager.Name);
+        var fetchClient = StartReplicationStream(system, settings, partitions, brokers);
+        localReplicas.Manager = system.ActorOf(ReplicaManager.Props(settings, partitions, localReplicas, fetchClient), ReplicaManager.Name);
 
         var groupSettings = GroupSettings.Create(system.Settings.Config);
         var groups = sharding.Start(
@@ -69,6 +71,25 @@ public sealed record BrokerServices(
             TaskContinuationOptions.OnlyOnFaulted);
         system.ActorOf(RemovedBrokerGroupWaker.Props(groups), RemovedBrokerGroupWaker.Name);
         return new BrokerServices(system, settings, partitions, topicsProxy, groups, brokers, localReplicas);
+    }
+
+    /// <summary>
+    /// The replication stream's listener on this node's Akka host (followers elsewhere fetch from its leaders through
+    /// it) and the client its own followers fetch with; both close when the actor system terminates.
+    /// </summary>
+    private static ReplicaFetchClient StartReplicationStream(ActorSystem system, ActorBrokerSettings settings, IActorRef partitions, BrokerDirectory brokers)
+    {
+        string host = Akka.Cluster.Cluster.Get(system).SelfAddress.Host ?? "127.0.0.1";
+        var listener = ReplicationListener.Start(host, settings.Replication.ListenPort, partitions, system.Log);
+        system.ActorOf(ReplicationEndpointActor.Props(new ReplicationEndpoint(host, listener.Port)), ReplicationEndpointActor.Name);
+        system.Log.Info("Replication listener on {0}:{1}", host, listener.Port);
+        var client = new ReplicaFetchClient(system, brokers);
+        system.RegisterOnTermination(() =>
+        {
+            client.Dispose();
+            listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        });
+        return client;
     }
 
     /// <summary>A proxy to the topic registry singleton (which runs on the oldest broker); any member may start one.</summary>

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using ActorBroker.Cluster.Partitions;
+using ActorBroker.Cluster.Replication.Stream;
 using ActorBroker.Cluster.Topics;
 using ActorBroker.Protocol;
 using ActorBroker.Storage;
@@ -14,7 +15,9 @@ namespace ActorBroker.Cluster.Replication;
 /// truncate there, repeated until nothing is cut), then fetch from the local log end in a loop
 /// (<see cref="ReplicaFetch"/>, long-polling at the leader) and append the batches as they are. The leader learns
 /// the follower's progress from the fetch offsets. A leader change (new epoch) restarts at the divergence check.
-/// Requests go through the "partition" shard region, which knows where the leader lives.
+/// Fetches travel over the replication stream to the leader's node (<see cref="ReplicaFetchClient"/>), which carries
+/// the record bytes without Akka remoting's copies; the rare epoch-end question goes through the "partition" shard
+/// region, which knows where the leader lives.
 /// </summary>
 public sealed class FollowerActor : ReceiveActor, IWithTimers
 {
@@ -26,6 +29,7 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
     private readonly ActorBrokerSettings _settings;
     private readonly IActorRef _partitions;
     private readonly LocalReplicas _replicas;
+    private readonly ReplicaFetchClient _fetchClient;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private FollowedPartition _followed;
     private PartitionLog? _partitionLog;
@@ -34,12 +38,13 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
     private long _leaderHighWatermark = -1; // from the leader's fetch answers; checkpointed with each flush
     private bool _backgroundFlushing;
 
-    public FollowerActor(FollowedPartition followed, ActorBrokerSettings settings, IActorRef partitions, LocalReplicas replicas)
+    public FollowerActor(FollowedPartition followed, ActorBrokerSettings settings, IActorRef partitions, LocalReplicas replicas, ReplicaFetchClient fetchClient)
     {
         _followed = followed;
         _settings = settings;
         _partitions = partitions;
         _replicas = replicas;
+        _fetchClient = fetchClient;
         Become(Acquiring);
     }
 
@@ -49,8 +54,8 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
 
     private PartitionLog Log => _partitionLog ?? throw new InvalidOperationException("The follower's log is not open.");
 
-    public static Props Props(FollowedPartition followed, ActorBrokerSettings settings, IActorRef partitions, LocalReplicas replicas) =>
-        Akka.Actor.Props.Create(() => new FollowerActor(followed, settings, partitions, replicas));
+    public static Props Props(FollowedPartition followed, ActorBrokerSettings settings, IActorRef partitions, LocalReplicas replicas, ReplicaFetchClient fetchClient) =>
+        Akka.Actor.Props.Create(() => new FollowerActor(followed, settings, partitions, replicas, fetchClient));
 
     protected override void PreStart() => Self.Tell(new Retry(_generation));
 
@@ -118,7 +123,7 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
         var wait = _settings.Replication.FetchWait;
         var request = new ReplicaFetch(Partition, _settings.NodeId, Log.LogEndOffset, _settings.Replication.FetchMaxBytes,
             _followed.Assignment.LeaderEpoch, DateTime.UtcNow + wait);
-        _partitions.Ask<ReplicaFetchResult>(request, wait + AskMargin)
+        _fetchClient.FetchAsync(_followed.Assignment.Leader, request, wait + AskMargin)
             .PipeTo(Self, success: r => new Fetched(generation, r), failure: ex => new Failed(generation, ex));
         Become(Fetching);
     }

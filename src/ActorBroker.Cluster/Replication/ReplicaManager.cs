@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using ActorBroker.Cluster.Replication.Stream;
 
 namespace ActorBroker.Cluster.Replication;
 
@@ -18,15 +19,17 @@ public sealed class ReplicaManager : ReceiveActor, IWithTimers
     private readonly ActorBrokerSettings _settings;
     private readonly IActorRef _partitions;
     private readonly LocalReplicas _replicas;
+    private readonly ReplicaFetchClient _fetchClient;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<TopicPartition, IActorRef> _followers = new();
     private readonly Dictionary<TopicPartition, int> _ledHere = new(); // partition -> epoch this node leads it in
 
-    public ReplicaManager(ActorBrokerSettings settings, IActorRef partitions, LocalReplicas replicas)
+    public ReplicaManager(ActorBrokerSettings settings, IActorRef partitions, LocalReplicas replicas, ReplicaFetchClient fetchClient)
     {
         _settings = settings;
         _partitions = partitions;
         _replicas = replicas;
+        _fetchClient = fetchClient;
         Receive<FollowPartitions>(m => m.NodeId == settings.NodeId, Reconcile);
         Receive<StopFollowing>(m =>
         {
@@ -49,8 +52,8 @@ public sealed class ReplicaManager : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ActorBrokerSettings settings, IActorRef partitions, LocalReplicas replicas) =>
-        Akka.Actor.Props.Create(() => new ReplicaManager(settings, partitions, replicas));
+    public static Props Props(ActorBrokerSettings settings, IActorRef partitions, LocalReplicas replicas, ReplicaFetchClient fetchClient) =>
+        Akka.Actor.Props.Create(() => new ReplicaManager(settings, partitions, replicas, fetchClient));
 
     private void Reconcile(FollowPartitions follow)
     {
@@ -69,7 +72,7 @@ public sealed class ReplicaManager : ReceiveActor, IWithTimers
             }
             if (!Context.Child(partition.EntityId).IsNobody())
                 continue; // its previous follower is still stopping; the next list starts it
-            follower = Context.ActorOf(FollowerActor.Props(followed, _settings, _partitions, _replicas), partition.EntityId);
+            follower = Context.ActorOf(FollowerActor.Props(followed, _settings, _partitions, _replicas, _fetchClient), partition.EntityId);
             Context.Watch(follower);
             _followers[partition] = follower;
         }

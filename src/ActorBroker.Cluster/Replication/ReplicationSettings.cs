@@ -9,7 +9,8 @@ public sealed record ReplicationSettings(
     int FetchMaxBytes,
     TimeSpan FetchWait,
     TimeSpan FollowRefreshInterval,
-    bool UncleanLeaderElection = false)
+    bool UncleanLeaderElection = false,
+    int ListenPort = 0)
 {
     public static ReplicationSettings Default { get; } = new(1, TimeSpan.FromSeconds(30), 1024 * 1024, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
 
@@ -24,11 +25,14 @@ public sealed record ReplicationSettings(
             block.GetInt("fetch-max-bytes", Default.FetchMaxBytes),
             block.GetTimeSpan("fetch-wait", Default.FetchWait),
             block.GetTimeSpan("follow-refresh-interval", Default.FollowRefreshInterval),
-            block.GetBoolean("unclean-leader-election", Default.UncleanLeaderElection));
+            block.GetBoolean("unclean-leader-election", Default.UncleanLeaderElection),
+            block.GetInt("listen-port", Default.ListenPort));
         if (settings.MinInsyncReplicas < 1)
             throw new ConfigurationException($"actorbroker.replication.min-insync-replicas must be at least 1, but is {settings.MinInsyncReplicas}.");
         if (settings.FetchMaxBytes < 1024)
             throw new ConfigurationException($"actorbroker.replication.fetch-max-bytes must be at least 1024, but is {settings.FetchMaxBytes}.");
+        if (settings.ListenPort is < 0 or > 65535)
+            throw new ConfigurationException($"actorbroker.replication.listen-port must be 0 (any free port) to 65535, but is {settings.ListenPort}.");
         return settings;
     }
 }

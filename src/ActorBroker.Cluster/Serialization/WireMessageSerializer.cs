@@ -5,6 +5,7 @@ using Akka.Serialization;
 using ActorBroker.Cluster.Groups;
 using ActorBroker.Cluster.Partitions;
 using ActorBroker.Cluster.Replication;
+using ActorBroker.Cluster.Replication.Stream;
 using ActorBroker.Cluster.Topics;
 
 namespace ActorBroker.Cluster.Serialization;
@@ -49,6 +50,9 @@ public sealed class WireMessageSerializer(ExtendedActorSystem system) : Serializ
         ["p-epoch-end"] = typeof(GetEpochEnd),
         ["p-epoch-end-r"] = typeof(EpochEndResult),
         ["p-assignment-changed"] = typeof(AssignmentChanged),
+        // Replication stream
+        ["r-endpoint"] = typeof(GetReplicationEndpoint),
+        ["r-endpoint-r"] = typeof(ReplicationEndpoint),
         // Groups
         ["g-protocol"] = typeof(MemberProtocol),
         ["g-assignment"] = typeof(MemberAssignment),
