@@ -74,15 +74,18 @@ public sealed record BrokerServices(
     }
 
     /// <summary>
-    /// The replication stream's listener on this node's Akka host (followers elsewhere fetch from its leaders through
-    /// it) and the client its own followers fetch with; both close when the actor system terminates.
+    /// The replication stream's listener (followers elsewhere fetch from this node's leaders through it) and the client
+    /// this node's followers fetch with; both close when the actor system terminates. The listener binds the address
+    /// Akka remoting binds and is advertised under the host Akka advertises (its public hostname, if one is set).
     /// </summary>
     private static ReplicaFetchClient StartReplicationStream(ActorSystem system, ActorBrokerSettings settings, IActorRef partitions, BrokerDirectory brokers)
     {
-        string host = Akka.Cluster.Cluster.Get(system).SelfAddress.Host ?? "127.0.0.1";
-        var listener = ReplicationListener.Start(host, settings.Replication.ListenPort, partitions, system.Log);
+        var remote = system.Settings.Config.GetConfig("akka.remote.dot-netty.tcp");
+        string bindHost = remote?.GetString("bind-hostname", "") is { Length: > 0 } bind ? bind : remote?.GetString("hostname", "") ?? "";
+        string host = Akka.Cluster.Cluster.Get(system).SelfAddress.Host ?? bindHost;
+        var listener = ReplicationListener.Start(bindHost, settings.Replication.ListenPort, partitions, system.Log);
         system.ActorOf(ReplicationEndpointActor.Props(new ReplicationEndpoint(host, listener.Port)), ReplicationEndpointActor.Name);
-        system.Log.Info("Replication listener on {0}:{1}", host, listener.Port);
+        system.Log.Info("Replication listener on {0}:{1}, advertised as {2}:{1}", bindHost, listener.Port, host);
         var client = new ReplicaFetchClient(system, brokers);
         system.RegisterOnTermination(() =>
         {

@@ -31,7 +31,7 @@ public sealed class ReplicationListener : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>Binds <paramref name="host"/> (an IP address; anything else binds every interface) and starts accepting.</summary>
+    /// <summary>Binds <paramref name="host"/> (an IP address; a name or nothing binds every interface) and starts accepting.</summary>
     public static ReplicationListener Start(string host, int port, IActorRef partitions, ILoggingAdapter log)
     {
         var address = IPAddress.TryParse(host, out var ip) ? ip : IPAddress.Any;
@@ -76,6 +76,5 @@ public sealed class ReplicationListener : IAsyncDisposable
         await _stopping.CancelAsync();
         _listener.Stop();
         await _accepting;
-        _stopping.Dispose();
     }
 }
