@@ -33,7 +33,9 @@ public sealed class LeaderLink(ActorSystem system, Address address)
     public async Task<ReplicaFetchResult> FetchAsync(ReplicaFetch fetch, TimeSpan timeout)
     {
         int correlation = Interlocked.Increment(ref _nextCorrelation);
-        var answer = new TaskCompletionSource<ReplicaFetchResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed on the read loop, which then runs what awaits it inline: that is only the follower's PipeTo (a
+        // Tell), so the answer reaches the follower without a thread-pool hop and the loop is not held up.
+        var answer = new TaskCompletionSource<ReplicaFetchResult>();
         _pending[correlation] = answer;
         try
         {
