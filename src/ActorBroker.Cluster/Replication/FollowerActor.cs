@@ -132,7 +132,8 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
     {
         Receive<Fetched>(f => f.Generation == _generation, fetched =>
         {
-            var result = fetched.Result;
+            using var answer = fetched.Answer; // its records go back to the pool once appended
+            var result = answer.Result;
             switch (result.Error)
             {
                 case ErrorCode.None when result.LeaderEpoch != _followed.Assignment.LeaderEpoch:
@@ -234,7 +235,7 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
 
     private sealed record EpochEndAnswer(int Generation, int Epoch, EpochEndResult Result);
 
-    private sealed record Fetched(int Generation, ReplicaFetchResult Result);
+    private sealed record Fetched(int Generation, LinkAnswer Answer);
 
     private sealed record Failed(int Generation, Exception Cause);
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
@@ -9,7 +10,7 @@ namespace ActorBroker.Cluster.Replication.Stream;
 /// <summary>
 /// One connection from this node to a leader node's <see cref="ReplicationListener"/>, connected on its first fetch.
 /// Fetches of any number of partitions are open on it at once; answers are matched to them by correlation id and
-/// their record batches read straight into the array the follower appends. Once closed it stays closed.
+/// their record batches read straight into the (pooled) array the follower appends. Once closed it stays closed.
 /// </summary>
 public sealed class LeaderLink(ActorSystem system, Address address)
 {
@@ -18,7 +19,7 @@ public sealed class LeaderLink(ActorSystem system, Address address)
     /// <summary>No fetch answer is larger: a leader returns at most one batch beyond the fetch's max bytes.</summary>
     private const int MaxRecordsLength = 512 * 1024 * 1024;
 
-    private readonly ConcurrentDictionary<int, TaskCompletionSource<ReplicaFetchResult>> _pending = new();
+    private readonly ConcurrentDictionary<int, TaskCompletionSource<LinkAnswer>> _pending = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
     private readonly object _connectLock = new();
@@ -30,12 +31,12 @@ public sealed class LeaderLink(ActorSystem system, Address address)
 
     public bool IsClosed => Volatile.Read(ref _closedBy) is not null;
 
-    public async Task<ReplicaFetchResult> FetchAsync(ReplicaFetch fetch, TimeSpan timeout)
+    public async Task<LinkAnswer> FetchAsync(ReplicaFetch fetch, TimeSpan timeout)
     {
         int correlation = Interlocked.Increment(ref _nextCorrelation);
         // Completed on the read loop, which then runs what awaits it inline: that is only the follower's PipeTo (a
         // Tell), so the answer reaches the follower without a thread-pool hop and the loop is not held up.
-        var answer = new TaskCompletionSource<ReplicaFetchResult>();
+        var answer = new TaskCompletionSource<LinkAnswer>();
         _pending[correlation] = answer;
         try
         {
@@ -103,11 +104,12 @@ public sealed class LeaderLink(ActorSystem system, Address address)
                 if (recordsLength is < 0 or > MaxRecordsLength)
                     throw new InvalidDataException($"{address} sent a replica fetch answer with {recordsLength} bytes of records");
                 int correlation = BinaryPrimitives.ReadInt32BigEndian(head.AsSpan(4));
-                var records = recordsLength == 0 ? [] : GC.AllocateUninitializedArray<byte>(recordsLength);
+                var rented = recordsLength == 0 ? null : ArrayPool<byte>.Shared.Rent(recordsLength);
+                var records = rented is null ? Memory<byte>.Empty : rented.AsMemory(0, recordsLength);
                 await buffered.ReadExactlyAsync(records, _closing.Token);
-                var result = ReplicaFetchFrames.DecodeResponse(head.AsSpan(ReplicaFetchFrames.PrefixLength), records);
-                if (_pending.TryRemove(correlation, out var answer))
-                    answer.TrySetResult(result);
+                var answer = new LinkAnswer(ReplicaFetchFrames.DecodeResponse(head.AsSpan(ReplicaFetchFrames.PrefixLength), records), rented);
+                if (!_pending.TryRemove(correlation, out var waiting) || !waiting.TrySetResult(answer))
+                    answer.Dispose(); // its fetch timed out meanwhile
             }
         }
         catch (Exception e)

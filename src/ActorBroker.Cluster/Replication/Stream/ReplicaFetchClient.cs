@@ -17,11 +17,11 @@ public sealed class ReplicaFetchClient(ActorSystem system, BrokerDirectory broke
     private readonly ConcurrentDictionary<int, LeaderLink> _links = new();
     private volatile bool _disposed;
 
-    public Task<ReplicaFetchResult> FetchAsync(int leaderNode, ReplicaFetch fetch, TimeSpan timeout)
+    public Task<LinkAnswer> FetchAsync(int leaderNode, ReplicaFetch fetch, TimeSpan timeout)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (brokers.Current.ByNodeId(leaderNode) is not { } leader)
-            return Task.FromException<ReplicaFetchResult>(new InvalidOperationException($"Node {leaderNode} is not a member of the cluster."));
+            return Task.FromException<LinkAnswer>(new InvalidOperationException($"Node {leaderNode} is not a member of the cluster."));
         return LinkTo(leaderNode, leader.Address).FetchAsync(fetch, timeout);
     }
 

@@ -53,8 +53,9 @@ public sealed class ReplicationStreamTests : Akka.TestKit.Xunit2.TestKit, IAsync
         secondLeader.Tell(new ReplicaFetchResult(ErrorCode.None, big, 25, 0, 3));
         firstLeader.Tell(new ReplicaFetchResult(ErrorCode.None, new byte[] { 9, 8, 7 }, 11, 0, 3));
 
-        var secondResult = await second;
-        var firstResult = await first;
+        using var secondAnswer = await second;
+        using var firstAnswer = await first;
+        var (secondResult, firstResult) = (secondAnswer.Result, firstAnswer.Result);
         Assert.Equal(big, secondResult.Records.ToArray());
         Assert.Equal(25, secondResult.HighWatermark);
         Assert.Equal(new byte[] { 9, 8, 7 }, firstResult.Records.ToArray());
@@ -74,7 +75,8 @@ public sealed class ReplicationStreamTests : Akka.TestKit.Xunit2.TestKit, IAsync
         var fetched = link.FetchAsync(Fetch(0, 0), Timeout);
         _leaders.ExpectMsg<ReplicaFetch>(Timeout);
         _leaders.Reply(new ReplicaFetchResult(ErrorCode.None, new byte[] { 1 }, 1, 0, 3));
-        Assert.Equal(new byte[] { 1 }, (await fetched).Records.ToArray());
+        using var answer = await fetched;
+        Assert.Equal(new byte[] { 1 }, answer.Result.Records.ToArray());
     }
 
     [Fact]
