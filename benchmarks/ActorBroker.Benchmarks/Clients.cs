@@ -28,7 +28,7 @@ public static class Clients
         }).Build();
 
     /// <summary>An assign-only consumer (no group membership, no commits); partition EOF events on.</summary>
-    public static IConsumer<Ignore, byte[]> Consumer(Target target) =>
+    public static IConsumer<Ignore, byte[]> Consumer(Target target, AutoOffsetReset reset = AutoOffsetReset.Earliest) =>
         new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
         {
             BootstrapServers = target.Bootstrap,
@@ -37,7 +37,7 @@ public static class Clients
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             EnablePartitionEof = true,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
+            AutoOffsetReset = reset,
             FetchWaitMaxMs = 100,
         }).Build();
 

@@ -3,32 +3,49 @@ using Confluent.Kafka;
 
 namespace ActorBroker.Benchmarks;
 
+/// <summary>Where a measured consumer starts and what it does when its position is no longer there.</summary>
+public enum ConsumeFrom
+{
+    /// <summary>
+    /// From each partition's beginning; a partition that reaches its end is read again from its beginning (the mock
+    /// cluster keeps only the last few MiB of a partition, so it has less to read than the node; rereading keeps both
+    /// measured over the same window).
+    /// </summary>
+    BeginningRewinding,
+
+    /// <summary>
+    /// From each partition's end, following what a producer appends. A consumer that falls further behind than the
+    /// broker retains (the mock keeps about 5 MB of a partition) resumes at the end, as <c>auto.offset.reset=latest</c>
+    /// does, rather than at a beginning that is trimmed again before its fetch arrives.
+    /// </summary>
+    Tail,
+}
+
 /// <summary>
-/// One consumer assigned every partition of a topic from its beginning, counting the records and value bytes it
-/// receives. With <c>rewindAtEnd</c> a partition that reaches its end is read again from its beginning (the mock
-/// cluster keeps only the last few MiB of a partition, so it has less to read than the node; rereading keeps both
-/// measured over the same window). Synchronous: the caller gives it a thread.
+/// One consumer assigned every partition of a topic, counting the records and value bytes it receives.
+/// Synchronous: the caller gives it a thread.
 /// </summary>
 public static class ConsumeWorkload
 {
-    public static Throughput Measure(Target target, string topic, int partitions, Window window, bool rewindAtEnd)
+    public static Throughput Measure(Target target, string topic, int partitions, Window window, ConsumeFrom from)
     {
-        using var consumer = Clients.Consumer(target);
-        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        var (start, reset) = from == ConsumeFrom.Tail ? (Offset.End, AutoOffsetReset.Latest) : (Offset.Beginning, AutoOffsetReset.Earliest);
+        using var consumer = Clients.Consumer(target, reset);
+        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, start)));
         long records = 0, bytes = 0;
         Mark Now(Stopwatch clock) => new(records, bytes, clock.Elapsed.TotalSeconds, target.CpuSeconds());
-        Mark? start = null;
+        Mark? measuredFrom = null;
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < window.End)
         {
-            if (start is null && clock.Elapsed >= window.Warmup)
-                start = Now(clock);
+            if (measuredFrom is null && clock.Elapsed >= window.Warmup)
+                measuredFrom = Now(clock);
             var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
             if (result is null)
                 continue;
             if (result.IsPartitionEOF)
             {
-                if (rewindAtEnd)
+                if (from == ConsumeFrom.BeginningRewinding)
                     consumer.Seek(new TopicPartitionOffset(result.TopicPartition, Offset.Beginning));
                 continue;
             }
@@ -37,6 +54,6 @@ public static class ConsumeWorkload
         }
         var end = Now(clock);
         consumer.Close();
-        return (start ?? end).Until(end);
+        return (measuredFrom ?? end).Until(end);
     }
 }

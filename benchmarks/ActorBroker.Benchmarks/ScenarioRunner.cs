@@ -66,7 +66,7 @@ public sealed class ScenarioRunner(BenchmarkOptions options, MockReference? mock
         var runs = await RepeatAsync(name, _node, _mock, async t =>
         {
             string topic = await FilledTopicAsync(t);
-            return await Task.Run(() => ConsumeWorkload.Measure(t, topic, Partitions, options.Window, rewindAtEnd: true));
+            return await Task.Run(() => ConsumeWorkload.Measure(t, topic, Partitions, options.Window, ConsumeFrom.BeginningRewinding));
         });
         foreach (var (target, topic) in _filledTopics)
             await Clients.DeleteTopicAsync(target, topic);
@@ -83,7 +83,7 @@ public sealed class ScenarioRunner(BenchmarkOptions options, MockReference? mock
         {
             return await WithTopicAsync(t, name, Partitions, null, async topic =>
             {
-                var consuming = Task.Run(() => ConsumeWorkload.Measure(t, topic, Partitions, options.Window, rewindAtEnd: false));
+                var consuming = Task.Run(() => ConsumeWorkload.Measure(t, topic, Partitions, options.Window, ConsumeFrom.Tail));
                 var producing = Task.Run(() => ProduceWorkload.Measure(t, topic, Partitions, Kib1Acks1, options.Window));
                 return (Produced: await producing, Consumed: await consuming);
             });
