@@ -1,6 +1,9 @@
 using System.Buffers.Binary;
+using System.Text;
 using ActorBroker.Protocol;
 using ActorBroker.Protocol.Messages;
+using ActorBroker.Protocol.Records;
+using ActorBroker.TestKit;
 
 namespace ActorBroker.Gateway.Tests;
 
@@ -108,6 +111,56 @@ public sealed class ConnectionTests : IAsyncLifetime
             Assert.NotNull(response);
             Assert.Equal(correlationId, BinaryPrimitives.ReadInt32BigEndian(response));
         }
+    }
+
+    /// <summary>A produce frame of about 40 KiB: large enough to be read from the socket directly.</summary>
+    private static (byte[] Frame, int CorrelationId, string[] Values) LargeProduceFrame(KafkaWireClient client, string topic)
+    {
+        var values = Enumerable.Range(0, 10).Select(i => new string((char)('a' + i), 4000)).ToArray();
+        var builder = new RecordBatchBuilder();
+        foreach (var value in values)
+            builder.Add("k", value);
+        var frame = client.Frame(Requests.Produce(topic, 0, builder.Build(), acks: 1), 8, out int correlationId);
+        Assert.True(frame.Length > 32 * 1024);
+        return (frame, correlationId, values);
+    }
+
+    [Fact]
+    public async Task A_large_frame_arriving_in_pieces_is_read_whole_and_the_request_behind_it_is_answered_next()
+    {
+        await using var client = await _gateway.ConnectAsync();
+        var (produce, produceId, values) = LargeProduceFrame(client, "large-frames");
+        var apiVersions = client.Frame(new ApiVersionsRequest(), 2, out int apiVersionsId);
+
+        await client.SendRawAsync(produce.AsMemory(0, 8 * 1024));
+        await Task.Delay(300); // the broker reads the first piece alone and must wait for the rest
+        await client.SendRawAsync(produce.AsMemory(8 * 1024).ToArray().Concat(apiVersions).ToArray());
+
+        foreach (int expected in new[] { produceId, apiVersionsId })
+        {
+            var response = await client.ReceiveFrameAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(response);
+            Assert.Equal(expected, BinaryPrimitives.ReadInt32BigEndian(response));
+        }
+        var fetch = await client.SendAsync<FetchResponse>(Requests.Fetch("large-frames", 0, 0), 11);
+        var records = Requests.Records(fetch.Responses.Single().Partitions.Single().Records).ToList();
+        Assert.Equal(values, records.Select(r => Encoding.UTF8.GetString(r.Value!.Value.Span)));
+    }
+
+    [Fact]
+    public async Task A_client_that_disconnects_in_the_middle_of_a_large_frame_does_not_disturb_the_node()
+    {
+        await using (var client = await _gateway.ConnectAsync())
+        {
+            var (produce, _, _) = LargeProduceFrame(client, "cut-large-frame");
+            await client.SendRawAsync(produce.AsMemory(0, 20 * 1024));
+            await Task.Delay(300);
+        }
+
+        await AssertAnotherConnectionIsServedAsync();
+        await using var other = await _gateway.ConnectAsync();
+        var fetch = await other.SendAsync<FetchResponse>(Requests.Fetch("cut-large-frame", 0, 0), 11);
+        Assert.Empty(Requests.Records(fetch.Responses.Single().Partitions.SingleOrDefault()?.Records));
     }
 
     [Fact]
