@@ -131,13 +131,9 @@ public sealed class KafkaConnection
             }
             if (cut == FrameCut.Refused)
                 return;
-            if (_socketStream is not null && !result.IsCompleted && buffer.Length >= 4 && FrameLength(buffer) >= DirectReadMinimumBytes)
+            if (_socketStream is not null && !result.IsCompleted && buffer.Length >= 4 && FrameLength(buffer) is var length && length >= DirectReadMinimumBytes)
             {
-                var large = GC.AllocateUninitializedArray<byte>(FrameLength(buffer)); // filled below: no zeroing
-                var arrived = buffer.Slice(4);
-                arrived.CopyTo(large);
-                reader.AdvanceTo(buffer.End); // the pipe now holds nothing, so the socket's next bytes are this frame's
-                await ReadRestOfFrameAsync(large, (int)arrived.Length, cancellationToken).ConfigureAwait(false);
+                var large = await ReadLargeFrameAsync(reader, buffer, length, cancellationToken).ConfigureAwait(false);
                 if (!await StartAsync(large, inFlight, cancellationToken).ConfigureAwait(false))
                     return;
                 continue;
@@ -161,17 +157,27 @@ public sealed class KafkaConnection
         return !(started.Response.IsCompletedSuccessfully && started.Response.Result.Outcome == DispatchOutcome.CloseConnection);
     }
 
-    private async Task ReadRestOfFrameAsync(byte[] frame, int arrived, CancellationToken cancellationToken)
+    /// <summary>
+    /// The frame at the front of <paramref name="buffer"/> (its checked <paramref name="length"/> not all arrived):
+    /// what the pipe holds is copied, the pipe is emptied, and the rest is read from the socket into the frame itself.
+    /// </summary>
+    private async Task<byte[]> ReadLargeFrameAsync(PipeReader reader, ReadOnlySequence<byte> buffer, int length, CancellationToken cancellationToken)
     {
+        var frame = GC.AllocateUninitializedArray<byte>(length); // filled below: no zeroing
+        var arrived = buffer.Slice(4);
+        arrived.CopyTo(frame);
+        int have = (int)arrived.Length;
+        reader.AdvanceTo(buffer.End); // the pipe reads only when asked, so the socket's next bytes are this frame's
         try
         {
-            await _socketStream!.ReadExactlyAsync(frame.AsMemory(arrived), cancellationToken).ConfigureAwait(false);
+            await _socketStream!.ReadExactlyAsync(frame.AsMemory(have), cancellationToken).ConfigureAwait(false);
         }
         catch (EndOfStreamException)
         {
-            _log.Info("Connection from {0} closed in the middle of a request frame ({1} of {2} bytes received)", _remote, arrived, frame.Length);
+            _log.Info("Connection from {0} closed in the middle of a request frame ({1} of {2} bytes received)", _remote, have, length);
             throw;
         }
+        return frame;
     }
 
     /// <summary>The length prefix of the frame at the front of <paramref name="buffer"/>, which <see cref="TryCutFrame"/> has checked.</summary>
