@@ -18,21 +18,6 @@ public class RecordBatchTests
     }
 
     [Fact]
-    public void Crc32c_of_the_standard_check_string_is_E3069283()
-    {
-        Assert.Equal(0xE3069283u, Crc32C.Compute(Encoding.ASCII.GetBytes("123456789")));
-    }
-
-    [Fact]
-    public void Crc32c_in_pieces_equals_crc32c_at_once()
-    {
-        var data = Enumerable.Range(0, 1000).Select(i => (byte)(i * 7)).ToArray();
-        uint state = Crc32C.Append(0xFFFFFFFF, data.AsSpan(0, 333));
-        state = Crc32C.Append(state, data.AsSpan(333));
-        Assert.Equal(Crc32C.Compute(data), ~state);
-    }
-
-    [Fact]
     public void Built_batch_is_valid_and_its_header_describes_the_records()
     {
         var bytes = SampleBatch();
