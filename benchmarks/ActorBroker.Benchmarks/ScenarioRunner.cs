@@ -135,13 +135,11 @@ public sealed class ScenarioRunner(BenchmarkOptions options, MockReference? mock
         const string name = "cluster-acks-all";
         var cluster = _cluster ?? throw new InvalidOperationException("cluster-acks-all needs the cluster's bootstrap list.");
         const string singleNode = "1 node";
-        // Freshly started nodes run their first repetition at half speed while the JIT tiers the hot paths up, and the
-        // cluster serves nothing before this scenario: one unmeasured run on each target first.
-        foreach (var target in new[] { cluster, _node })
-        {
-            var warmUp = await ProduceAsync(target, name, Partitions, Kib1AcksAll);
-            log(string.Create(CultureInfo.InvariantCulture, $"{name} warm-up on {target.Name} (not counted): {Describe(warmUp)}"));
-        }
+        // The cluster serves nothing before this scenario, and freshly started nodes spend their first minute or so of
+        // load compiling (10-13 s of JIT CPU per node in the first 80 s, docs/benchmarks.md): unmeasured runs on it
+        // until its rate stops rising, then one on the single node, which has served the scenarios before this one.
+        await WarmUpAsync(name, cluster, maxRuns: options.Quick ? 1 : 4);
+        await WarmUpAsync(name, _node, maxRuns: 1);
         var produced = await RepeatAsync($"{name} produce", cluster, _node, t => ProduceAsync(t, name, Partitions, Kib1AcksAll));
         var latency = await RepeatAsync($"{name} latency", cluster, _node, t => FixedRateLatencyAsync(t, name));
         return
@@ -151,6 +149,20 @@ public sealed class ScenarioRunner(BenchmarkOptions options, MockReference? mock
                 ("broker CPU per M records", "s", r => r.CpuSecondsPerMillionRecords)),
             .. Figures(name, latency, singleNode, ("p99 latency at 10 000/s", "ms", r => r.P99)),
         ];
+    }
+
+    /// <summary>Unmeasured produce runs until one is less than 10 % faster than the one before, or <paramref name="maxRuns"/>.</summary>
+    private async Task WarmUpAsync(string name, Target target, int maxRuns)
+    {
+        double? previous = null;
+        for (int run = 1; run <= maxRuns; run++)
+        {
+            var warmUp = await ProduceAsync(target, name, Partitions, Kib1AcksAll);
+            log(string.Create(CultureInfo.InvariantCulture, $"{name} warm-up {run} on {target.Name} (not counted): {Describe(warmUp)}"));
+            if (previous is { } before && warmUp.MegabytesPerSecond < before * 1.1)
+                return;
+            previous = warmUp.MegabytesPerSecond;
+        }
     }
 
     private async Task<IReadOnlyList<Figure>> ProxyProduceAsync()

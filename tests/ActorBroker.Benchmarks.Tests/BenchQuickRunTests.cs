@@ -40,6 +40,9 @@ public sealed class BenchQuickRunTests(ITestOutputHelper output)
             var scenarios = Expected.Select(e => e.Scenario).Distinct();
             var (exitCode, log) = RunBench(["--quick", "--json", json, .. scenarios]);
             Assert.True(exitCode == 0, $"scripts/bench.sh exited with {exitCode}:\n{log}");
+            Assert.Matches(@"Page-cache write \(.*\): fresh pages \d+ MB/s, over cached pages \d+ MB/s", log);
+            Assert.Matches(@"Sequential write \(.*\): \d+ MB/s", log);
+            Assert.Matches(@"Loopback TCP, .*: \d+ MB/s", log);
 
             using var figures = JsonDocument.Parse(File.ReadAllText(json));
             var byKey = figures.RootElement.EnumerateArray()
