@@ -555,7 +555,12 @@ internal sealed class LogSegment : IDisposable
         _dirty = true;
     }
 
-    /// <summary>fsyncs the .log, then the .index and .timeindex, if anything changed since the last flush.</summary>
+    /// <summary>Whether anything was written since the last flush. Any thread.</summary>
+    public bool IsDirty => Volatile.Read(ref _dirty);
+
+    /// <summary>The .log file, for syncing its file system (<see cref="GroupSync"/>).</summary>
+    public SafeFileHandle LogHandle => _log;
+
     /// <summary>
     /// fsyncs the .log, then the indexes, if anything was written since the last flush. May run on a background
     /// thread while the writer appends: the dirty mark is cleared before the fsync, so an append racing with it

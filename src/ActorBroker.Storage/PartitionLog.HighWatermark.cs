@@ -15,6 +15,9 @@ internal static class HighWatermarkCheckpoint
         CheckpointFile.Read(directory, FileName, notes, "the high watermark starts at the log start");
 
     public static void Write(string directory, long offset) => CheckpointFile.Write(directory, FileName, offset);
+
+    /// <summary>Removes a temp file left by a crash while writing it.</summary>
+    public static void DeleteLeftovers(string directory) => CheckpointFile.DeleteLeftovers(directory, FileName);
 }
 
 public sealed partial class PartitionLog
@@ -45,6 +48,7 @@ public sealed partial class PartitionLog
         if (value < 0 || value == StoredHighWatermark)
             return;
         HighWatermarkCheckpoint.Write(Directory, value);
+        _checkpointWrites++;
         _highWatermarkCheckpoint = value;
     }
 
@@ -64,6 +68,7 @@ public sealed partial class PartitionLog
         if (StoredHighWatermark <= newEnd)
             return;
         HighWatermarkCheckpoint.Write(Directory, newEnd);
+        _checkpointWrites++;
         _highWatermarkCheckpoint = newEnd;
     }
 }

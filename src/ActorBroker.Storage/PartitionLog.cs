@@ -70,6 +70,7 @@ public sealed partial class PartitionLog : IDisposable
     private volatile bool _disposed;
     private readonly object _checkpointLock = new(); // the recovery-point and high-watermark checkpoints: writer thread and background flush
     private int _truncations; // under _checkpointLock
+    private int _checkpointWrites; // under _checkpointLock: checkpoints written on the writer thread, which a background flush's must not overwrite
 
     private PartitionLog(string directory, LogConfig config, LogSegment[] segments, RecoveryReport recovery, long checkpointed, long? logStartCheckpoint)
     {
@@ -131,6 +132,7 @@ public sealed partial class PartitionLog : IDisposable
         string dir = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(dir);
         RecoveryPointCheckpoint.DeleteLeftovers(dir);
+        HighWatermarkCheckpoint.DeleteLeftovers(dir);
         LogStartOffsetCheckpoint.DeleteLeftovers(dir);
         Cleaning.CleanerCheckpoint.DeleteLeftovers(dir);
         var notes = new List<string>();
@@ -450,6 +452,7 @@ public sealed partial class PartitionLog : IDisposable
         if (_recoveryPoint != _checkpointed)
         {
             RecoveryPointCheckpoint.Write(Directory, _recoveryPoint);
+            _checkpointWrites++;
             _checkpointed = _recoveryPoint;
         }
     }
@@ -497,6 +500,7 @@ public sealed partial class PartitionLog : IDisposable
             {
                 Volatile.Write(ref _recoveryPoint, newEnd);
                 RecoveryPointCheckpoint.Write(Directory, newEnd);
+                _checkpointWrites++;
                 _checkpointed = newEnd;
             }
             LowerHighWatermarkCheckpoint(newEnd);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace ActorBroker.Storage;
 
@@ -10,8 +11,8 @@ namespace ActorBroker.Storage;
 /// <para><b>File format</b> (ASCII, like Kafka's checkpoint files): line 1 the format version <c>0</c>, line 2 the
 /// offset in decimal, each line ending in '\n'. Example: <c>"0\n1042\n"</c>.</para>
 ///
-/// <para><b>Invariants</b>: written atomically — to <c>recovery-point.tmp</c>, fsynced, then renamed over the old
-/// file — so a crash leaves either the old or the new value, never a torn one. (The directory itself is not
+/// <para><b>Invariants</b>: written atomically — to <c>recovery-point.tmp</c> (<c>recovery-point.flush.tmp</c> by
+/// the timed flush), fsynced, then renamed over the old file — so a crash leaves either the old or the new value, never a torn one. (The directory itself is not
 /// fsynced: .NET offers no portable way to; after a crash the rename may be lost, which only means recovering
 /// from an older, smaller point.) A missing or unreadable file counts as offset 0: everything is validated.</para>
 ///
@@ -65,6 +66,7 @@ internal static class LogStartOffsetCheckpoint
 internal static class CheckpointFile
 {
     private const string TempSuffix = ".tmp";
+    private const string PreparedSuffix = ".flush.tmp";
 
     public static long? Read(string directory, string fileName, ICollection<string> notes, string fallback) =>
         ReadValues(directory, fileName, 1, notes, fallback)?[0];
@@ -99,22 +101,79 @@ internal static class CheckpointFile
     {
         string path = Path.Combine(directory, fileName);
         string temp = path + TempSuffix;
-        var text = new StringBuilder("0\n");
-        foreach (long value in values)
-            text.Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
-        byte[] bytes = Encoding.ASCII.GetBytes(text.ToString());
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
         {
-            stream.Write(bytes);
+            stream.Write(Serialize(values));
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>
+    /// Writes the checkpoint to a temp file of its own (not the one <see cref="Write"/> uses) without fsyncing or
+    /// renaming it: the timed flush fsyncs it in a <see cref="GroupSync"/> round, then commits or abandons it.
+    /// </summary>
+    public static PreparedCheckpoint Prepare(string directory, string fileName, long value)
+    {
+        string path = Path.Combine(directory, fileName);
+        string temp = path + PreparedSuffix;
+        var handle = File.OpenHandle(temp, FileMode.Create, FileAccess.Write);
+        try
+        {
+            RandomAccess.Write(handle, Serialize([value]), 0);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+        return new PreparedCheckpoint(path, temp, handle, value);
+    }
+
+    private static byte[] Serialize(long[] values)
+    {
+        var text = new StringBuilder("0\n");
+        foreach (long value in values)
+            text.Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        return Encoding.ASCII.GetBytes(text.ToString());
+    }
+
     public static void DeleteLeftovers(string directory, string fileName)
     {
-        string temp = Path.Combine(directory, fileName + TempSuffix);
-        if (File.Exists(temp))
+        foreach (string suffix in new[] { TempSuffix, PreparedSuffix })
+        {
+            string temp = Path.Combine(directory, fileName + suffix);
+            if (File.Exists(temp))
+                File.Delete(temp);
+        }
+    }
+}
+
+/// <summary>A checkpoint in its temp file, not yet durable nor in place (<see cref="CheckpointFile.Prepare"/>).</summary>
+internal sealed class PreparedCheckpoint(string path, string temp, SafeFileHandle handle, long value)
+{
+    public long Value => value;
+
+    public void Sync() => RandomAccess.FlushToDisk(handle);
+
+    /// <summary>Puts the synced temp file in place of the checkpoint.</summary>
+    public void Commit()
+    {
+        handle.Dispose();
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Drops it: something newer was written meanwhile, or the log was truncated or closed.</summary>
+    public void Abandon()
+    {
+        handle.Dispose();
+        try
+        {
             File.Delete(temp);
+        }
+        catch (IOException)
+        {
+            // the partition directory is being deleted: nothing to tidy
+        }
     }
 }

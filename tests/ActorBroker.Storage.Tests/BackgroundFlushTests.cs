@@ -65,4 +65,58 @@ public sealed class BackgroundFlushTests : IDisposable
         Assert.Equal(12, reopened.LogEndOffset);
         Assert.True(reopened.Recovery.IsClean);
     }
+
+    [Fact]
+    public async Task A_checkpoint_written_on_the_writer_thread_while_a_background_flush_syncs_its_own_is_not_overwritten_by_it()
+    {
+        using var log = _builder.OpenWith(10);
+        var group = new GroupSync();
+        using var checkpointRound = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        group.BeforeRound = round =>
+        {
+            if (round != 2) // the first round flushes the segments, the second the prepared checkpoints
+                return;
+            checkpointRound.Set();
+            release.Wait(TimeSpan.FromSeconds(10));
+        };
+        var flush = log.FlushInBackground(highWatermark: 4, group);
+        Assert.True(checkpointRound.Wait(TimeSpan.FromSeconds(10)));
+        log.CheckpointHighWatermark(9); // newer than the flush's 4
+        release.Set();
+        await flush;
+
+        Assert.Equal("0\n9\n", Checkpoint("high-watermark"));
+        Assert.Equal(9, log.CheckpointedHighWatermark);
+        Assert.Empty(System.IO.Directory.GetFiles(_builder.Directory, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task Background_flushes_of_several_logs_sharing_a_group_each_checkpoint_their_own_log_end()
+    {
+        using var second = new LogBuilder();
+        using var first = _builder.OpenWith(3);
+        using var other = second.OpenWith(5, 2);
+        var group = new GroupSync();
+        await Task.WhenAll(first.FlushInBackground(3, group), other.FlushInBackground(6, group));
+
+        Assert.Equal(3, first.RecoveryPoint);
+        Assert.Equal(7, other.RecoveryPoint);
+        Assert.Equal("0\n3\n", Checkpoint("recovery-point"));
+        Assert.Equal("0\n7\n", File.ReadAllText(Path.Combine(second.Directory, "recovery-point")));
+        Assert.Equal("0\n6\n", File.ReadAllText(Path.Combine(second.Directory, "high-watermark")));
+    }
+
+    [Fact]
+    public void Opening_a_log_removes_checkpoint_temp_files_a_crash_during_a_background_flush_left()
+    {
+        using (var log = _builder.OpenWith(3))
+            log.Flush();
+        foreach (string name in new[] { "recovery-point.flush.tmp", "high-watermark.flush.tmp", "high-watermark.tmp" })
+            File.WriteAllText(Path.Combine(_builder.Directory, name), "0\n99");
+
+        using var reopened = _builder.Open();
+        Assert.Empty(System.IO.Directory.GetFiles(_builder.Directory, "*.tmp"));
+        Assert.Equal(3, reopened.RecoveryPoint);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using ActorBroker.Storage;
 
 namespace ActorBroker.Cluster.Replication;
 
@@ -12,6 +13,9 @@ public sealed class LocalReplicas
 {
     private readonly ConcurrentDictionary<TopicPartition, IActorRef> _owners = new();
     private readonly ConcurrentDictionary<TopicPartition, bool> _led = new();
+
+    /// <summary>The timed flushes of every log open on this node, leader's or follower's, fsync in shared rounds.</summary>
+    public GroupSync TimedFlushes { get; } = new();
 
     /// <summary>The node's <see cref="ReplicaManager"/>, set once it is started.</summary>
     public IActorRef Manager { get; internal set; } = ActorRefs.Nobody;

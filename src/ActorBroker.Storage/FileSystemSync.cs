@@ -1,0 +1,38 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace ActorBroker.Storage;
+
+/// <summary>Linux <c>syncfs(2)</c>: writes back everything dirty on one file system and commits its journal once.</summary>
+internal static partial class FileSystemSync
+{
+    /// <summary>Syncs the file system holding <paramref name="file"/>; false where there is no syncfs or it failed
+    /// (then the caller's own fsyncs do the whole work).</summary>
+    public static bool TrySyncFileSystemOf(SafeFileHandle file)
+    {
+        if (!OperatingSystem.IsLinux())
+            return false;
+        bool added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            return syncfs((int)file.DangerousGetHandle()) == 0;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // closed meanwhile: its owner no longer needs it synced
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false; // a libc without syncfs: the fsyncs alone make the files durable
+        }
+        finally
+        {
+            if (added)
+                file.DangerousRelease();
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int syncfs(int fd);
+}
