@@ -149,7 +149,7 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
         {
             _log.Info("Partition {0} open: log start {1}, log end {2}, leader epoch {3}",
                 _partition, OpenLog.LogStartOffset, OpenLog.LogEndOffset, _metadata.LeaderEpoch);
-            TimedFlushSchedule.Start(Timers, FlushTimer, FlushTick.Instance, _flushInterval);
+            Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, _flushInterval);
             Timers.StartPeriodicTimer(RetentionTimer, RetentionTick.Instance, _settings.RetentionCheckInterval);
             Timers.StartPeriodicTimer(IsrTimer, IsrTick.Instance, IsrCheckInterval);
             ScheduleCleaner();
@@ -168,7 +168,7 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
         _minInsyncReplicas = int.Parse(effective[TopicConfigs.MinInsyncReplicas]);
         var flushInterval = TimeSpan.FromMilliseconds(long.Parse(effective[TopicConfigs.FlushMs]));
         if (flushInterval != _flushInterval && Timers.IsTimerActive(FlushTimer))
-            TimedFlushSchedule.Start(Timers, FlushTimer, FlushTick.Instance, flushInterval);
+            Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, flushInterval);
         _flushInterval = flushInterval;
         string policy = effective[TopicConfigs.CleanupPolicy];
         _compacts = TopicConfigs.Compacts(policy);

@@ -71,7 +71,7 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
             }
             var directory = Path.Combine(_settings.LogsDirectory, Partition.EntityId);
             _partitionLog = PartitionLog.Open(directory, TopicLogConfig.For(_followed.Topic, _settings));
-            TimedFlushSchedule.Start(Timers, FlushTimer, FlushTick.Instance, _settings.FlushInterval);
+            Timers.StartPeriodicTimer(FlushTimer, FlushTick.Instance, _settings.FlushInterval);
             _log.Info("Following {0} from node {1} (epoch {2}); local log end {3}", Partition, _followed.Assignment.Leader,
                 _followed.Assignment.LeaderEpoch, _partitionLog.LogEndOffset);
             CheckDivergence();
