@@ -18,7 +18,7 @@ public sealed class GroupSync
     private List<Request> _queued = new();
     private bool _running;
 
-    /// <summary>Rounds run so far (each one file-system sync).</summary>
+    /// <summary>Rounds run so far (each syncs the file system at most once: not when no request in it named a file).</summary>
     public long Rounds => Interlocked.Read(ref _rounds);
 
     private long _rounds;
