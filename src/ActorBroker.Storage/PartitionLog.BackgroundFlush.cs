@@ -83,13 +83,24 @@ public sealed partial class PartitionLog
                     p.Checkpoint.Abandon();
                 return;
             }
-            foreach (var (isRecoveryPoint, checkpoint) in prepared)
+            var committed = 0;
+            try
             {
-                checkpoint.Commit();
-                if (isRecoveryPoint)
-                    _checkpointed = checkpoint.Value;
-                else
-                    _highWatermarkCheckpoint = checkpoint.Value;
+                for (; committed < prepared.Count; committed++)
+                {
+                    var (isRecoveryPoint, checkpoint) = prepared[committed];
+                    checkpoint.Commit();
+                    if (isRecoveryPoint)
+                        _checkpointed = checkpoint.Value;
+                    else
+                        _highWatermarkCheckpoint = checkpoint.Value;
+                }
+            }
+            finally
+            {
+                // A rename that failed leaves the rest uncommitted: close their temp files rather than leak the handles.
+                foreach (var p in prepared.Skip(committed))
+                    p.Checkpoint.Abandon();
             }
         }
     }

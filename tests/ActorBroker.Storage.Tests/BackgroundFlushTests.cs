@@ -108,6 +108,26 @@ public sealed class BackgroundFlushTests : IDisposable
     }
 
     [Fact]
+    public async Task A_checkpoint_that_cannot_be_put_in_place_fails_the_flush_and_leaves_no_temp_file_of_the_others()
+    {
+        using var log = _builder.OpenWith(3);
+        var blocked = Path.Combine(_builder.Directory, "recovery-point");
+        File.Delete(blocked);
+        System.IO.Directory.CreateDirectory(blocked); // a rename over a non-empty directory fails
+        File.WriteAllText(Path.Combine(blocked, "keep"), "");
+
+        try
+        {
+            await Assert.ThrowsAnyAsync<IOException>(() => log.FlushInBackground(highWatermark: 3));
+            Assert.Empty(System.IO.Directory.GetFiles(_builder.Directory, "*.tmp"));
+        }
+        finally
+        {
+            System.IO.Directory.Delete(blocked, recursive: true); // lets closing the log write its checkpoints
+        }
+    }
+
+    [Fact]
     public void Opening_a_log_removes_checkpoint_temp_files_a_crash_during_a_background_flush_left()
     {
         using (var log = _builder.OpenWith(3))
