@@ -10,8 +10,9 @@ Builds ActorBroker and benchmarks/ActorBroker.Benchmarks (Release), measures thi
 write into fresh and into cached pages, sequential write with fdatasync, loopback TCP), starts one node on a fresh
 data dir and free 127.0.0.1 ports (and, for cluster-acks-all, a 3-node cluster with scripts/cluster.sh), runs the
 scenarios with Confluent.Kafka 2.16 (bundled librdkafka) against ActorBroker and against librdkafka's in-memory
-mock cluster in the same run, and prints a table of both with their ratio. Everything it started is stopped and
-its temporary files removed on exit.
+mock cluster in the same run, and prints a table of both with their ratio. Before each scenario it measures again
+how fast the machine writes into fresh page-cache pages (256 MiB): on a VM that cost depends on what ran before,
+and a broker's produce path pays it. Everything it started is stopped and its temporary files removed on exit.
 
 Scenarios (none named: all of them, in this order):
   produce-100b      100 B records, acks=1, 6 partitions, linger 5 ms: records/s, MB/s
@@ -161,7 +162,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 grep -q 'ActorBroker ready' "$node_log" || { tail -n 30 "$node_log" >&2; die "the node was not ready in 60 s (log above)"; }
-bench_args=(--bootstrap "127.0.0.1:$port" --node-pid "$node_pid" --seed "127.0.0.1:$akka_port")
+bench_args=(--bootstrap "127.0.0.1:$port" --node-pid "$node_pid" --seed "127.0.0.1:$akka_port" --probe-dir "$work")
 
 if ((wants_cluster)); then
   cluster_port="$(free_port)" pg_port="$(free_port)"

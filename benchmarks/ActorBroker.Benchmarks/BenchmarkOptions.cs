@@ -35,6 +35,7 @@ public sealed record BenchmarkOptions
           --quick                     short runs (0.5 s warm-up, 2 s window, 1 repetition, 64 MiB consume topic): a smoke check
           --repeat N                  repetitions of each measurement (default 3; --quick: 1)
           --json FILE                 also write the figures to FILE
+          --probe-dir DIR             where the page-cache probe before each scenario writes (default: the temp directory)
         MB = 10^6 bytes of record values. Each figure is the median of its repetitions; the table shows the range too.
         """;
 
@@ -51,10 +52,12 @@ public sealed record BenchmarkOptions
     public bool Quick { get; init; }
     public int? RepeatOverride { get; init; }
     public string? JsonFile { get; init; }
+    public string ProbeDirectory { get; init; } = Path.GetTempPath();
 
     public int Repeat => RepeatOverride ?? (Quick ? 1 : 3);
     public Window Window => Quick ? new(TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2)) : new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10));
     public long ConsumeTopicBytes => Quick ? 64L << 20 : 2L << 30;
+    public long ProbeBytes => Quick ? 32L << 20 : 256L << 20;
 
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -82,6 +85,7 @@ public sealed record BenchmarkOptions
                 "--quick" => options with { Quick = true },
                 "--repeat" => options with { RepeatOverride = Positive() },
                 "--json" => options with { JsonFile = Value() },
+                "--probe-dir" => options with { ProbeDirectory = Value() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }

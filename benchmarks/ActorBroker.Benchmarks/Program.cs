@@ -37,10 +37,13 @@ bool needsMock = options.WithReference && options.Scenarios.Any(s => s is not ("
 using var mock = needsMock ? await MockReference.StartAsync(Log) : null;
 var runner = new ScenarioRunner(options, mock, Log);
 var figures = new List<Figure>();
+var probes = new List<string>();
 int exitCode = 0;
 foreach (string scenario in options.Scenarios)
 {
-    Log($"== {scenario}");
+    double probe = PageCacheProbe.FreshPagesMegabytesPerSecond(options.ProbeDirectory, options.ProbeBytes);
+    probes.Add(string.Create(CultureInfo.InvariantCulture, $"{scenario} {probe:F0}"));
+    Log(string.Create(CultureInfo.InvariantCulture, $"== {scenario} (page-cache write into fresh pages just before: {probe:F0} MB/s)"));
     try
     {
         figures.AddRange(await runner.RunAsync(scenario));
@@ -56,6 +59,8 @@ Console.WriteLine(Report.Table(figures));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"MB = 10^6 bytes of record values; ratio = ActorBroker ÷ reference (for CPU and latency, lower is better). " +
     $"Median of {options.Repeat} repetition(s); 'broker CPU per M records' is the broker process's CPU seconds (/proc) per million records."));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"Page-cache write into fresh pages just before each scenario ({options.ProbeBytes >> 20} MiB, 1 MiB writes, no sync), MB/s: {string.Join(", ", probes)}."));
 if (options.JsonFile is { } file)
 {
     File.WriteAllText(file, Report.Json(figures));

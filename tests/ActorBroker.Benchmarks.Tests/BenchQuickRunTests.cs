@@ -43,6 +43,10 @@ public sealed class BenchQuickRunTests(ITestOutputHelper output)
             Assert.Matches(@"Page-cache write \(.*\): fresh pages \d+ MB/s, over cached pages \d+ MB/s", log);
             Assert.Matches(@"Sequential write \(.*\): \d+ MB/s", log);
             Assert.Matches(@"Loopback TCP, .*: \d+ MB/s", log);
+            var probes = System.Text.RegularExpressions.Regex.Match(log, @"Page-cache write into fresh pages just before each scenario .*?, MB/s: (.*)\.");
+            Assert.True(probes.Success, "the page-cache probe line is missing");
+            foreach (var scenario in scenarios)
+                Assert.Matches($@"(^|, ){scenario} \d+(,|$)", probes.Groups[1].Value);
 
             using var figures = JsonDocument.Parse(File.ReadAllText(json));
             var byKey = figures.RootElement.EnumerateArray()
