@@ -30,7 +30,21 @@ public static class ConsumeWorkload
     public static Throughput Measure(Target target, string topic, int partitions, Window window, ConsumeFrom from)
     {
         var (start, reset) = from == ConsumeFrom.Tail ? (Offset.End, AutoOffsetReset.Latest) : (Offset.Beginning, AutoOffsetReset.Earliest);
-        using var consumer = Clients.Consumer(target, reset);
+        var consumer = Clients.Consumer(target, reset);
+        try
+        {
+            return Consume(consumer, target, topic, partitions, window, from, start);
+        }
+        finally
+        {
+            Clients.CloseOrAbandon(consumer, CloseTimeout);
+        }
+    }
+
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
+
+    private static Throughput Consume(IConsumer<Ignore, byte[]> consumer, Target target, string topic, int partitions, Window window, ConsumeFrom from, Offset start)
+    {
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, start)));
         long records = 0, bytes = 0;
         Mark Now(Stopwatch clock) => new(records, bytes, clock.Elapsed.TotalSeconds, target.CpuSeconds());
@@ -53,7 +67,6 @@ public static class ConsumeWorkload
             bytes += result.Message.Value.Length;
         }
         var end = Now(clock);
-        consumer.Close();
         return (measuredFrom ?? end).Until(end);
     }
 }
