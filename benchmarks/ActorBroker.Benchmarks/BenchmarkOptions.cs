@@ -91,6 +91,8 @@ public sealed record BenchmarkOptions
         }
         if (options.Bootstrap.Length == 0)
             throw new ArgumentException("--bootstrap HOST:PORT (the node's Kafka listener) is required.");
+        if (!Directory.Exists(options.ProbeDirectory))
+            throw new ArgumentException($"--probe-dir: {options.ProbeDirectory} is not a directory; give an existing one (it holds a temporary file).");
         if (scenarios.Count == 0)
             throw new ArgumentException($"Name at least one scenario: {string.Join(", ", AllScenarios)}.");
         if (scenarios.Contains("cluster-acks-all") && options.ClusterBootstrap is null)

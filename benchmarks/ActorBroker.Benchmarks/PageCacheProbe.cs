@@ -3,11 +3,11 @@ using System.Diagnostics;
 namespace ActorBroker.Benchmarks;
 
 /// <summary>
-/// How fast this machine writes into page-cache pages it has to allocate, measured just before a scenario. A broker's
-/// produce path is such a write, and on a VM that hands freed guest memory back to the host its cost depends on what
-/// ran before (docs/benchmarks.md, "the 3-node figure after other scenarios"): the figure puts each scenario's
-/// throughput next to the limit it met. Small on purpose: the pages it frees are cheap to reuse at once, and a large
-/// probe would speed up the scenario it measures for.
+/// How fast this machine writes into page-cache pages it has to allocate, measured just before a scenario: the state
+/// the scenario starts in. A broker's produce path is such a write, and on a VM that hands freed guest memory back to
+/// the host its cost depends on what ran before (docs/benchmarks.md, "why the 3-node figure drops after other
+/// scenarios"). Small on purpose, so it does not speed up the scenario after it with the pages it frees; for the same
+/// reason it shows the start, not what a scenario writing gigabytes meets later (it did not predict the 3-node figure).
 /// </summary>
 public static class PageCacheProbe
 {

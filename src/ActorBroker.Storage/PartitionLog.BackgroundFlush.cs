@@ -77,16 +77,11 @@ public sealed partial class PartitionLog
     {
         lock (_checkpointLock)
         {
-            if (_disposed || plan.Truncations != _truncations || plan.CheckpointWrites != _checkpointWrites)
-            {
-                foreach (var p in prepared)
-                    p.Checkpoint.Abandon();
-                return;
-            }
+            bool stale = _disposed || plan.Truncations != _truncations || plan.CheckpointWrites != _checkpointWrites;
             var committed = 0;
             try
             {
-                for (; committed < prepared.Count; committed++)
+                for (; !stale && committed < prepared.Count; committed++)
                 {
                     var (isRecoveryPoint, checkpoint) = prepared[committed];
                     checkpoint.Commit();
@@ -98,7 +93,7 @@ public sealed partial class PartitionLog
             }
             finally
             {
-                // A rename that failed leaves the rest uncommitted: close their temp files rather than leak the handles.
+                // What was not committed (stale, or after a rename that failed) is dropped: no temp file or handle leaks.
                 foreach (var p in prepared.Skip(committed))
                     p.Checkpoint.Abandon();
             }
