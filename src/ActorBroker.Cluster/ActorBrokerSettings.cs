@@ -38,6 +38,7 @@ public sealed record ActorBrokerSettings(
                 IndexIntervalBytes = Positive(log.GetInt("index-interval-bytes"), "actorbroker.log.index-interval-bytes"),
                 SegmentIndexBytes = Positive(log.GetInt("segment-index-bytes"), "actorbroker.log.segment-index-bytes"),
                 SegmentMs = PositiveMs(log.GetTimeSpan("segment-ms"), "actorbroker.log.segment-ms"),
+                PageCacheKeepBytes = PageCacheKeep(log),
                 TimestampType = log.GetString("message-timestamp-type") switch
                 {
                     "CreateTime" => TimestampType.CreateTime,
@@ -63,6 +64,13 @@ public sealed record ActorBrokerSettings(
             Cleaner = LogCleanerSettings.Create(log),
         };
     }
+
+    private static long PageCacheKeep(Config log) =>
+        log.GetString("page-cache-keep") is "unlimited" or "-1"
+            ? long.MaxValue
+            : log.GetByteSize("page-cache-keep") is >= 0 and var bytes
+                ? bytes
+                : throw new ConfigurationException("actorbroker.log.page-cache-keep must be a size (such as 64MiB, 0 included) or \"unlimited\".");
 
     /// <summary>Default of the topic config flush.messages: fsync once this many messages are unflushed.</summary>
     public long FlushMessages { get; init; } = long.MaxValue;

@@ -70,6 +70,8 @@ internal sealed class LogSegment : IDisposable
     private long _largestTimestamp = NoTimestamp;
     private long _offsetOfLargestTimestamp; // base offset of the first batch that reached _largestTimestamp
     private bool _dirty;
+    private long _flushedSize; // the .log's bytes the last flush made durable
+    private long _cacheReleasedTo; // page-cache pages below this were released (ReleaseCachedPagesBelow)
 
     private LogSegment(string directory, long baseOffset, LogConfig config, SafeFileHandle log, OffsetIndex index, TimeIndex timeIndex, long size, string suffix = "")
     {
@@ -111,6 +113,9 @@ internal sealed class LogSegment : IDisposable
 
     /// <summary>The readable end of the .log in bytes.</summary>
     public long Size => Volatile.Read(ref _size);
+
+    /// <summary>The .log's bytes the last <see cref="Flush"/> made durable (0 before the first).</summary>
+    public long FlushedSize => Volatile.Read(ref _flushedSize);
 
     /// <summary>The offset after the last batch (<see cref="BaseOffset"/> when empty).</summary>
     public long NextOffset => Volatile.Read(ref _nextOffset);
@@ -546,6 +551,8 @@ internal sealed class LogSegment : IDisposable
         _index.TruncateTo(nextOffset);
         _timeIndex.TruncateTo(nextOffset);
         RandomAccess.SetLength(_log, position);
+        Volatile.Write(ref _flushedSize, Math.Min(FlushedSize, position));
+        Volatile.Write(ref _cacheReleasedTo, Math.Min(Volatile.Read(ref _cacheReleasedTo), position));
         var (_, lastEntryPosition) = _index.LastEntry;
         _bytesSinceLastIndexEntry = position - lastEntryPosition;
         _largestTimestamp = NoTimestamp;
@@ -573,15 +580,32 @@ internal sealed class LogSegment : IDisposable
         Volatile.Write(ref _dirty, false);
         try
         {
+            long size = Size;
             RandomAccess.FlushToDisk(_log);
             _index.Flush();
             _timeIndex.Flush();
+            Volatile.Write(ref _flushedSize, size);
         }
         catch
         {
             Volatile.Write(ref _dirty, true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Releases the page-cache pages of the .log below <paramref name="position"/> (capped at <see cref="FlushedSize"/>)
+    /// that an earlier call has not released; see <see cref="LogConfig.PageCacheKeepBytes"/> for why. Any thread; two
+    /// calls racing at worst release a range twice.
+    /// </summary>
+    public void ReleaseCachedPagesBelow(long position)
+    {
+        long to = Math.Min(position, FlushedSize);
+        long from = Volatile.Read(ref _cacheReleasedTo);
+        if (to <= from)
+            return;
+        PageCache.Release(_log, from, to);
+        Volatile.Write(ref _cacheReleasedTo, to);
     }
 
     private void ReadExactly(Span<byte> destination, long position)

@@ -24,6 +24,7 @@ public sealed partial class PartitionLog
     {
         var dirty = plan.Segments.FirstOrDefault(s => s.IsDirty);
         await group.SyncAsync(dirty?.LogHandle, plan.Segments.Select(segment => (Action)(() => FlushUnlessClosed(segment))).ToList());
+        ReleaseFlushedPages(plan.Segments);
         var prepared = PrepareCheckpoints(plan);
         if (prepared.Count == 0)
             return;

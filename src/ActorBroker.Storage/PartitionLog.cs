@@ -440,8 +440,26 @@ public sealed partial class PartitionLog : IDisposable
         long logEnd = _logEndOffset;
         foreach (var segment in _segments)
             segment.Flush();
+        ReleaseFlushedPages(_segments);
         lock (_checkpointLock)
             AdvanceRecoveryPoint(logEnd);
+    }
+
+    /// <summary>
+    /// Releases the page-cache pages of flushed bytes older than the newest <see cref="LogConfig.PageCacheKeepBytes"/>
+    /// of <paramref name="segments"/> (oldest first). Any thread.
+    /// </summary>
+    private void ReleaseFlushedPages(LogSegment[] segments)
+    {
+        long keep = _config.PageCacheKeepBytes;
+        if (keep == long.MaxValue)
+            return;
+        for (int i = segments.Length - 1; i >= 0; i--)
+        {
+            long size = segments[i].Size;
+            segments[i].ReleaseCachedPagesBelow(size - keep);
+            keep = Math.Max(0, keep - size);
+        }
     }
 
     /// <summary>Moves the recovery point up to <paramref name="flushedEnd"/> and checkpoints it. Under <see cref="_checkpointLock"/>.</summary>

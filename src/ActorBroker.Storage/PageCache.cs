@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace ActorBroker.Storage;
+
+/// <summary>Linux <c>posix_fadvise(POSIX_FADV_DONTNEED)</c>: lets the kernel drop a file range's clean page-cache pages.</summary>
+internal static partial class PageCache
+{
+    private const int DontNeed = 4; // POSIX_FADV_DONTNEED on Linux
+    private static bool _unavailable = !OperatingSystem.IsLinux();
+
+    /// <summary>
+    /// Advises that the pages of [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="file"/> are not
+    /// needed. The kernel drops the clean ones and keeps dirty ones (it starts writing those back), so nothing is lost
+    /// whatever the range; a read of a dropped page goes to the disk. A file closed meanwhile is skipped.
+    /// </summary>
+    public static void Release(SafeFileHandle file, long from, long to)
+    {
+        if (_unavailable || to <= from)
+            return;
+        bool added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            posix_fadvise((int)file.DangerousGetHandle(), from, to - from, DontNeed);
+        }
+        catch (ObjectDisposedException)
+        {
+            // closed meanwhile (retention, cleaning, shutdown): its pages are the kernel's to drop
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            _unavailable = true; // a libc without it: pages stay cached until the kernel evicts them
+        }
+        finally
+        {
+            if (added)
+                file.DangerousRelease();
+        }
+    }
+
+    [LibraryImport("libc")]
+    private static partial int posix_fadvise(int fd, long offset, long length, int advice);
+}
