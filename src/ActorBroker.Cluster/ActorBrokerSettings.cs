@@ -38,7 +38,6 @@ public sealed record ActorBrokerSettings(
                 IndexIntervalBytes = Positive(log.GetInt("index-interval-bytes"), "actorbroker.log.index-interval-bytes"),
                 SegmentIndexBytes = Positive(log.GetInt("segment-index-bytes"), "actorbroker.log.segment-index-bytes"),
                 SegmentMs = PositiveMs(log.GetTimeSpan("segment-ms"), "actorbroker.log.segment-ms"),
-                PageCacheKeepBytes = PageCacheKeep(log),
                 TimestampType = log.GetString("message-timestamp-type") switch
                 {
                     "CreateTime" => TimestampType.CreateTime,
@@ -56,6 +55,7 @@ public sealed record ActorBrokerSettings(
                 ? messages
                 : throw new ConfigurationException("actorbroker.log.flush-messages must be positive."),
             AcksAllWaitsForFsync = log.GetBoolean("acks-all-waits-for-fsync"),
+            PageCacheBudget = ReadPageCacheBudget(log),
             Replication = Cluster.Replication.ReplicationSettings.Create(config),
             AutoRebalance = AutoRebalanceSettings.Create(config),
             CleanupPolicy = TopicConfigs.ValidateCleanupPolicy(log.GetString("cleanup-policy")) is { } problem
@@ -65,12 +65,18 @@ public sealed record ActorBrokerSettings(
         };
     }
 
-    private static long PageCacheKeep(Config log) =>
-        log.GetString("page-cache-keep") is "unlimited" or "-1"
+    private static long ReadPageCacheBudget(Config log) =>
+        log.GetString("page-cache-budget") is "unlimited" or "-1"
             ? long.MaxValue
-            : log.GetByteSize("page-cache-keep") is >= 0 and var bytes
+            : log.GetByteSize("page-cache-budget") is >= 0 and var bytes
                 ? bytes
-                : throw new ConfigurationException("actorbroker.log.page-cache-keep must be a size (such as 64MiB, 0 included) or \"unlimited\".");
+                : throw new ConfigurationException("actorbroker.log.page-cache-budget must be a size (such as 1GiB, 0 included) or \"unlimited\".");
+
+    /// <summary>
+    /// The newest flushed log bytes the node's partition logs keep in the page cache, shared equally among the logs open
+    /// on the node (<see cref="PartitionLog.PageCacheKeepBytes"/>); long.MaxValue keeps everything.
+    /// </summary>
+    public long PageCacheBudget { get; init; } = long.MaxValue;
 
     /// <summary>Default of the topic config flush.messages: fsync once this many messages are unflushed.</summary>
     public long FlushMessages { get; init; } = long.MaxValue;

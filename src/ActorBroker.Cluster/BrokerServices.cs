@@ -37,7 +37,7 @@ public sealed record BrokerServices(
         Directory.CreateDirectory(settings.LogsDirectory);
         var brokers = BrokerDirectory.Start(system);
         var topicsProxy = StartRegistryProxy(system);
-        var localReplicas = new LocalReplicas();
+        var localReplicas = new LocalReplicas(settings.PageCacheBudget);
         var sharding = ClusterSharding.Get(system); // loads sharding's default config, which the settings read
         var shardingSettings = ClusterShardingSettings.Create(system).WithRole(BrokerIdentity.BrokerRole);
 

@@ -28,15 +28,5 @@ public sealed record LogConfig
     /// <summary>Kafka's segment.ms: an append rolls the active segment when its first batch's timestamp is at least this old. Long.MaxValue never rolls.</summary>
     public long SegmentMs { get; init; } = long.MaxValue;
 
-    /// <summary>
-    /// After each flush the log releases the page-cache pages of what is flushed, except its newest this many bytes
-    /// (the tail that consumers and followers read). long.MaxValue releases nothing: the kernel evicts pages only under
-    /// memory pressure, as under Kafka. Why release at all: on a VM that hands free memory back to its host, a page the
-    /// kernel takes from its free lists for a new write costs a host fault and zeroing, and writing into such pages cost
-    /// 3.5 times as much per byte as writing into pages freed a moment before (docs/benchmarks.md); released pages
-    /// are reused by the next second's appends. A consumer that far behind reads from the disk instead of the cache.
-    /// </summary>
-    public long PageCacheKeepBytes { get; init; } = long.MaxValue;
-
     public static LogConfig Default { get; } = new();
 }

@@ -595,7 +595,7 @@ internal sealed class LogSegment : IDisposable
 
     /// <summary>
     /// Releases the page-cache pages of the .log below <paramref name="position"/> (capped at <see cref="FlushedSize"/>)
-    /// that an earlier call has not released; see <see cref="LogConfig.PageCacheKeepBytes"/> for why. Any thread; two
+    /// that an earlier call has not released; see <see cref="PartitionLog.PageCacheKeepBytes"/> for why. Any thread; two
     /// calls racing at worst release a range twice.
     /// </summary>
     public void ReleaseCachedPagesBelow(long position)

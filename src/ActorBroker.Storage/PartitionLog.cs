@@ -446,12 +446,29 @@ public sealed partial class PartitionLog : IDisposable
     }
 
     /// <summary>
-    /// Releases the page-cache pages of flushed bytes older than the newest <see cref="LogConfig.PageCacheKeepBytes"/>
-    /// of <paramref name="segments"/> (oldest first). Any thread.
+    /// After each flush the log releases the page-cache pages of what is flushed, except its newest this many bytes
+    /// (the tail that consumers and followers read). long.MaxValue (the default) releases nothing: the kernel evicts
+    /// pages only under memory pressure, as under Kafka. Why release at all: on a VM that hands free memory back to its
+    /// host, a page the kernel takes from its free lists for a new write costs a host fault and zeroing, several times
+    /// the copy itself (docs/design-notes.md, "The log releases the page cache behind it"); released pages are reused by
+    /// the next appends. A reader further behind reads from the disk. The owner may change it at any time (a node
+    /// shares one budget among its logs). Any thread.
+    /// </summary>
+    public long PageCacheKeepBytes
+    {
+        get => Volatile.Read(ref _pageCacheKeepBytes);
+        set => Volatile.Write(ref _pageCacheKeepBytes, value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must not be negative"));
+    }
+
+    private long _pageCacheKeepBytes = long.MaxValue;
+
+    /// <summary>
+    /// Releases the page-cache pages of flushed bytes older than the newest <see cref="PageCacheKeepBytes"/> of
+    /// <paramref name="segments"/> (oldest first). Any thread.
     /// </summary>
     private void ReleaseFlushedPages(LogSegment[] segments)
     {
-        long keep = _config.PageCacheKeepBytes;
+        long keep = PageCacheKeepBytes;
         if (keep == long.MaxValue)
             return;
         for (int i = segments.Length - 1; i >= 0; i--)

@@ -1,8 +1,10 @@
+using ActorBroker.Tests.Shared;
+
 namespace ActorBroker.Storage.Tests;
 
 /// <summary>
 /// After a flush the log releases the page cache of flushed bytes behind its newest PageCacheKeepBytes
-/// (<see cref="LogConfig.PageCacheKeepBytes"/>). Checked with mincore(2) on the segment files.
+/// (<see cref="PartitionLog.PageCacheKeepBytes"/>). Checked with mincore(2) on the segment files.
 /// </summary>
 public sealed class PageCacheReleaseTests : IDisposable
 {
@@ -10,6 +12,13 @@ public sealed class PageCacheReleaseTests : IDisposable
     private readonly LogBuilder _builder = new();
 
     public void Dispose() => _builder.Dispose();
+
+    private PartitionLog KeepingCached(long bytes)
+    {
+        var log = _builder.Open();
+        log.PageCacheKeepBytes = bytes;
+        return log;
+    }
 
     private static PartitionLog AppendMegabytes(PartitionLog log, int megabytes) => AppendBatches(log, megabytes * 16);
 
@@ -33,8 +42,7 @@ public sealed class PageCacheReleaseTests : IDisposable
     [Fact]
     public void A_flush_releases_the_cached_pages_of_flushed_bytes_older_than_the_newest_keep_bytes_and_they_still_read_back()
     {
-        _builder.Config = LogConfig.Default with { PageCacheKeepBytes = Keep };
-        using var log = AppendMegabytes(_builder.Open(), 4);
+        using var log = AppendMegabytes(KeepingCached(Keep), 4);
         var before = log.Read(0, int.MaxValue, minOneBatch: true).Records.ToArray();
         long size = log.Segments[0].SizeInBytes;
         Assert.Equal(PageResidency.PagesWithin(0, size), PageResidency.CachedPagesWithin(PageResidency.Of(_builder.LogFiles()[0]), 0, size));
@@ -50,8 +58,8 @@ public sealed class PageCacheReleaseTests : IDisposable
     [Fact]
     public async Task A_background_flush_releases_whole_older_segments_and_keeps_the_newest_bytes_across_a_segment_boundary()
     {
-        _builder.Config = LogConfig.Default with { PageCacheKeepBytes = Keep, SegmentBytes = 1024 * 1024 };
-        using var log = AppendBatches(_builder.Open(), 3 * 16 + 2); // three full segments of 16 batches, two in the active one
+        _builder.Config = LogConfig.Default with { SegmentBytes = 1024 * 1024 };
+        using var log = AppendBatches(KeepingCached(Keep), 3 * 16 + 2); // three full segments of 16 batches, two in the active one
         var segments = log.Segments;
         Assert.True(segments.Count >= 3, $"{segments.Count} segments");
         long activeSize = segments[^1].SizeInBytes;
@@ -72,8 +80,7 @@ public sealed class PageCacheReleaseTests : IDisposable
     [Fact]
     public void Bytes_appended_after_a_flush_stay_cached_until_a_flush_covers_them()
     {
-        _builder.Config = LogConfig.Default with { PageCacheKeepBytes = 0 };
-        using var log = AppendMegabytes(_builder.Open(), 1);
+        using var log = AppendMegabytes(KeepingCached(0), 1);
         log.Flush();
         long flushed = log.Segments[0].SizeInBytes;
         AppendMegabytes(log, 1);
@@ -90,9 +97,10 @@ public sealed class PageCacheReleaseTests : IDisposable
     }
 
     [Fact]
-    public void With_the_default_unlimited_keep_a_flush_leaves_the_page_cache_alone()
+    public void By_default_a_log_keeps_everything_and_a_flush_leaves_the_page_cache_alone()
     {
         using var log = AppendMegabytes(_builder.Open(), 2);
+        Assert.Equal(long.MaxValue, log.PageCacheKeepBytes);
         log.Flush();
         long size = log.Segments[0].SizeInBytes;
         Assert.Equal(PageResidency.PagesWithin(0, size), PageResidency.CachedPagesWithin(PageResidency.Of(_builder.LogFiles()[0]), 0, size));

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ActorBroker.Storage.Tests;
+namespace ActorBroker.Tests.Shared;
 
 /// <summary>Which pages of a file are in the page cache: mmap(2) the file and ask mincore(2). Linux only.</summary>
 internal static partial class PageResidency

@@ -476,6 +476,7 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
         _backgroundFlushing = true;
         _dirty = false;
         _unflushedMessages = 0;
+        OpenLog.PageCacheKeepBytes = _localReplicas.PageCacheShare;
         OpenLog.FlushInBackground(HighWatermark, _localReplicas.TimedFlushes)
             .PipeTo(Self, success: () => new BackgroundFlushDone(null), failure: ex => new BackgroundFlushDone(ex));
     }

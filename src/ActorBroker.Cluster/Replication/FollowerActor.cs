@@ -213,6 +213,7 @@ public sealed class FollowerActor : ReceiveActor, IWithTimers
             return;
         _backgroundFlushing = true;
         _dirty = false;
+        _partitionLog.PageCacheKeepBytes = _replicas.PageCacheShare;
         _partitionLog.FlushInBackground(_leaderHighWatermark, _replicas.TimedFlushes)
             .PipeTo(Self, success: () => new BackgroundFlushDone(null), failure: ex => new BackgroundFlushDone(ex));
     }

@@ -14,8 +14,16 @@ public sealed class LocalReplicas
     private readonly ConcurrentDictionary<TopicPartition, IActorRef> _owners = new();
     private readonly ConcurrentDictionary<TopicPartition, bool> _led = new();
 
+    private readonly long _pageCacheBudget;
+
+    /// <param name="pageCacheBudget">The node's <see cref="ActorBrokerSettings.PageCacheBudget"/>.</param>
+    public LocalReplicas(long pageCacheBudget = long.MaxValue) => _pageCacheBudget = pageCacheBudget;
+
     /// <summary>The timed flushes of every log open on this node, leader's or follower's, fsync in shared rounds.</summary>
     public GroupSync TimedFlushes { get; } = new();
+
+    /// <summary>Each open log's equal share of the node's page-cache budget (<see cref="PartitionLog.PageCacheKeepBytes"/>).</summary>
+    public long PageCacheShare => _pageCacheBudget == long.MaxValue ? long.MaxValue : _pageCacheBudget / Math.Max(1, _owners.Count);
 
     /// <summary>The node's <see cref="ReplicaManager"/>, set once it is started.</summary>
     public IActorRef Manager { get; internal set; } = ActorRefs.Nobody;
