@@ -594,17 +594,19 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>
-    /// Releases the page-cache pages of the .log below <paramref name="position"/> (capped at <see cref="FlushedSize"/>)
-    /// that an earlier call has not released; see <see cref="PartitionLog.PageCacheKeepBytes"/> for why. Any thread; two
+    /// Releases the page-cache pages of the .log below <paramref name="position"/> (capped at <see cref="FlushedSize"/>),
+    /// from a little before where the last call stopped; see <see cref="PartitionLog.PageCacheKeepBytes"/> for why. Any thread; two
     /// calls racing at worst release a range twice.
     /// </summary>
     public void ReleaseCachedPagesBelow(long position)
     {
         long to = Math.Min(position, FlushedSize);
-        long from = Volatile.Read(ref _cacheReleasedTo);
-        if (to <= from)
+        long releasedTo = Volatile.Read(ref _cacheReleasedTo);
+        if (to <= releasedTo)
             return;
-        PageCache.Release(_log, from, to);
+        // The kernel keeps a page-cache folio (up to 2 MiB) that a range covers only in part, so each release starts
+        // that far before where the last one stopped: the folio it left at its end goes now.
+        PageCache.Release(_log, Math.Max(0, releasedTo - PageCache.LargestFolio), to);
         Volatile.Write(ref _cacheReleasedTo, to);
     }
 

@@ -7,6 +7,9 @@ namespace ActorBroker.Storage;
 internal static partial class PageCache
 {
     private const int DontNeed = 4; // POSIX_FADV_DONTNEED on Linux
+
+    /// <summary>The largest folio (run of pages cached as one) Linux puts in a file's page cache: a PMD, 2 MiB.</summary>
+    public const long LargestFolio = 2 * 1024 * 1024;
     private static bool _unavailable = !OperatingSystem.IsLinux();
 
     /// <summary>

@@ -97,6 +97,19 @@ public sealed class PageCacheReleaseTests : IDisposable
     }
 
     [Fact]
+    public void A_flush_after_every_append_still_releases_everything_behind_the_keep_including_folios_that_straddled_an_earlier_boundary()
+    {
+        using var log = KeepingCached(Keep);
+        for (int i = 0; i < 48; i++)
+        {
+            AppendBatches(log, 1);
+            log.Flush(); // as flush.messages=1 does
+        }
+        long size = log.Segments[0].SizeInBytes;
+        AssertReleased(PageResidency.Of(_builder.LogFiles()[0]), 0, size - Keep - 64 * 1024); // a folio may straddle the last boundary
+    }
+
+    [Fact]
     public void By_default_a_log_keeps_everything_and_a_flush_leaves_the_page_cache_alone()
     {
         using var log = AppendMegabytes(_builder.Open(), 2);

@@ -487,6 +487,7 @@ public sealed partial class PartitionActor : ReceivePersistentActor, IWithTimers
     {
         if (!_dirty)
             return;
+        OpenLog.PageCacheKeepBytes = _localReplicas.PageCacheShare; // a durable topic may flush only here
         OpenLog.Flush();
         _dirty = false;
         _unflushedMessages = 0;

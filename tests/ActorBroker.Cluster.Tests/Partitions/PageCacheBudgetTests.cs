@@ -62,15 +62,21 @@ public sealed class PageCacheBudgetTests : Akka.TestKit.Xunit2.TestKit, IDisposa
         Assert.Equal(long.MaxValue, new LocalReplicas().PageCacheShare);
     }
 
-    [Fact]
-    public void A_partition_releases_the_page_cache_of_what_its_timed_flush_wrote_beyond_its_share()
+    [Theory]
+    [InlineData("timed", "200", "9223372036854775807")] // the timed flush, off the actor
+    [InlineData("durable", "3600000", "1")] // only the fsync before each acknowledgement
+    public void A_partition_releases_the_page_cache_of_what_its_flushes_wrote_beyond_its_share(string topic, string flushMs, string flushMessages)
     {
-        var configs = ImmutableSortedDictionary.CreateRange(new Dictionary<string, string> { [TopicConfigs.FlushMs] = "200" });
-        _broker.Topics.Tell(new CreateTopic("released", 1, 1, configs), TestActor);
+        var configs = ImmutableSortedDictionary.CreateRange(new Dictionary<string, string>
+        {
+            [TopicConfigs.FlushMs] = flushMs,
+            [TopicConfigs.FlushMessages] = flushMessages,
+        });
+        _broker.Topics.Tell(new CreateTopic(topic, 1, 1, configs), TestActor);
         Assert.Equal(ErrorCode.None, ExpectMsg<CreateTopicResult>(Timeout).Error);
-        var partition = new TopicPartition("released", 0);
+        var partition = new TopicPartition(topic, 0);
         var value = new string('v', 4000);
-        for (int i = 0; i < 32; i++) // ~2 MiB
+        for (int i = 0; i < 48; i++) // ~3 MiB
         {
             var builder = new RecordBatchBuilder();
             for (int r = 0; r < 16; r++)
@@ -81,11 +87,14 @@ public sealed class PageCacheBudgetTests : Akka.TestKit.Xunit2.TestKit, IDisposa
         string segment = Directory.GetFiles(Path.Combine(_dataDir.Path, "logs", partition.EntityId), "*.log").Single();
         long size = new FileInfo(segment).Length;
 
+        // The release stops at the share's boundary; the kernel keeps a folio that straddles it, so the check stops a
+        // folio's worth (writes of 64 KiB make folios of at most that) before it.
+        long releasedEnd = size - Budget - 64 * 1024;
         AwaitAssert(() =>
         {
             var pages = PageResidency.Of(segment);
-            int cached = PageResidency.CachedPagesWithin(pages, 0, size - Budget), all = PageResidency.PagesWithin(0, size - Budget);
-            Assert.True(cached <= all / 100, $"{cached} of {all} pages behind the newest {Budget} bytes are still cached");
+            int cached = PageResidency.CachedPagesWithin(pages, 0, releasedEnd), all = PageResidency.PagesWithin(0, releasedEnd);
+            Assert.True(cached <= all / 100, $"{cached} of {all} pages behind the newest {Budget} bytes are still cached: {string.Join(",", Enumerable.Range(0, pages.Length).Where(i => pages[i]))}");
         }, Timeout, TimeSpan.FromMilliseconds(200));
         var tail = PageResidency.Of(segment);
         Assert.Equal(PageResidency.PagesWithin(size - Budget, size), PageResidency.CachedPagesWithin(tail, size - Budget, size));
