@@ -595,8 +595,8 @@ internal sealed class LogSegment : IDisposable
 
     /// <summary>
     /// Releases the page-cache pages of the .log below <paramref name="position"/> (capped at <see cref="FlushedSize"/>),
-    /// from a little before where the last call stopped; see <see cref="PartitionLog.PageCacheKeepBytes"/> for why. Any thread; two
-    /// calls racing at worst release a range twice.
+    /// from a little before where the last call stopped; see <see cref="PartitionLog.PageCacheKeepBytes"/> for why.
+    /// Any thread: two calls racing at worst release a range twice, or leave one for the kernel to evict.
     /// </summary>
     public void ReleaseCachedPagesBelow(long position)
     {

@@ -10,6 +10,7 @@ internal static partial class PageCache
 
     /// <summary>The largest folio (run of pages cached as one) Linux puts in a file's page cache: a PMD, 2 MiB.</summary>
     public const long LargestFolio = 2 * 1024 * 1024;
+
     private static bool _unavailable = !OperatingSystem.IsLinux();
 
     /// <summary>
