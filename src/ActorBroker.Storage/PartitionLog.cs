@@ -68,6 +68,7 @@ public sealed partial class PartitionLog : IDisposable
     private long _checkpointedLogStart;
     private long _version; // sequence lock: odd while TruncateTo or retention changes or deletes bytes
     private volatile bool _disposed;
+    private long _pageCacheKeepBytes = long.MaxValue;
     private readonly object _checkpointLock = new(); // the recovery-point and high-watermark checkpoints: writer thread and background flush
     private int _truncations; // under _checkpointLock
     private int _checkpointWrites; // under _checkpointLock: checkpoints written on the writer thread, which a background flush's must not overwrite
@@ -459,8 +460,6 @@ public sealed partial class PartitionLog : IDisposable
         get => Volatile.Read(ref _pageCacheKeepBytes);
         set => Volatile.Write(ref _pageCacheKeepBytes, value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must not be negative"));
     }
-
-    private long _pageCacheKeepBytes = long.MaxValue;
 
     /// <summary>
     /// Releases the page-cache pages of flushed bytes older than the newest <see cref="PageCacheKeepBytes"/> of
