@@ -48,14 +48,16 @@ public sealed class KafkaGateway : IAsyncDisposable
         return handlers;
     }
 
-    public static KafkaGateway Start(BrokerServices broker, GatewaySettings settings)
+    public static KafkaGateway Start(BrokerServices broker, GatewaySettings settings) =>
+        Start(broker, settings, KafkaListener.Bind(settings));
+
+    /// <summary>Serves Kafka clients on a listener bound earlier (<see cref="KafkaListener.Bind"/>).</summary>
+    public static KafkaGateway Start(BrokerServices broker, GatewaySettings settings, KafkaListener bound)
     {
         var log = Logging.GetLogger(broker.System, "ActorBroker.Gateway");
-        var dispatcher = new RequestDispatcher(CreateHandlers(), broker, settings, log);
-        var listener = new KafkaListener(dispatcher, settings, log);
-        listener.Start();
-        log.Info("Kafka listener on {0}, advertised as {1}:{2}", listener.LocalEndPoint, settings.AdvertisedHost, settings.AdvertisedPort);
-        return new KafkaGateway(listener);
+        bound.Start(new RequestDispatcher(CreateHandlers(), broker, settings, log), log);
+        log.Info("Kafka listener on {0}, advertised as {1}:{2}", bound.LocalEndPoint, settings.AdvertisedHost, settings.AdvertisedPort);
+        return new KafkaGateway(bound);
     }
 
     public ValueTask DisposeAsync() => _listener.DisposeAsync();

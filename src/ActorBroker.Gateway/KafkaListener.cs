@@ -7,45 +7,51 @@ namespace ActorBroker.Gateway;
 /// <summary>
 /// Accepts Kafka client connections and runs a <see cref="KafkaConnection"/> for each. When the configured address
 /// is IPv4 loopback it also listens on IPv6 loopback (same port, where the host has IPv6), so clients that resolve
-/// <c>localhost</c> to ::1 first connect on their first try.
+/// <c>localhost</c> to ::1 first connect on their first try. <see cref="Bind"/> takes the port before the node
+/// starts anything else that listens (a port-0 listener could otherwise be handed the Kafka port a restarted node
+/// is about to reuse); <see cref="Start"/> serves it once the broker runs.
 /// </summary>
 public sealed class KafkaListener : IAsyncDisposable
 {
-    private readonly RequestDispatcher _dispatcher;
     private readonly GatewaySettings _settings;
-    private readonly ILoggingAdapter _log;
     private readonly List<Socket> _sockets = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _acceptLoops = new();
     private readonly HashSet<Task> _connections = new();
+    private string? _ipv6Skipped;
 
-    public KafkaListener(RequestDispatcher dispatcher, GatewaySettings settings, ILoggingAdapter log)
-    {
-        _dispatcher = dispatcher;
-        _settings = settings;
-        _log = log;
-    }
+    private KafkaListener(GatewaySettings settings) => _settings = settings;
 
     /// <summary>The bound address (its port is the real one when the configured port was 0).</summary>
     public IPEndPoint LocalEndPoint { get; private set; } = new(IPAddress.None, 0);
 
-    public void Start()
+    /// <summary>Binds the configured address; connections wait in the backlog until <see cref="Start"/>.</summary>
+    /// <exception cref="SocketException">The address is in use or cannot be bound.</exception>
+    public static KafkaListener Bind(GatewaySettings settings)
     {
-        var primary = Bind(_settings.Listen);
-        LocalEndPoint = (IPEndPoint)primary.LocalEndPoint!;
-        if (_settings.Listen.Address.Equals(IPAddress.Loopback) && Socket.OSSupportsIPv6)
+        var listener = new KafkaListener(settings);
+        var primary = listener.Bind(settings.Listen);
+        listener.LocalEndPoint = (IPEndPoint)primary.LocalEndPoint!;
+        if (settings.Listen.Address.Equals(IPAddress.Loopback) && Socket.OSSupportsIPv6)
         {
             try
             {
-                Bind(new IPEndPoint(IPAddress.IPv6Loopback, LocalEndPoint.Port));
+                listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, listener.LocalEndPoint.Port));
             }
             catch (SocketException ex)
             {
-                _log.Debug("Not listening on [::1]:{0} as well: {1}", LocalEndPoint.Port, ex.Message);
+                listener._ipv6Skipped = ex.Message;
             }
         }
+        return listener;
+    }
+
+    public void Start(RequestDispatcher dispatcher, ILoggingAdapter log)
+    {
+        if (_ipv6Skipped is not null)
+            log.Debug("Not listening on [::1]:{0} as well: {1}", LocalEndPoint.Port, _ipv6Skipped);
         foreach (var socket in _sockets)
-            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(socket)));
+            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(socket, dispatcher, log)));
     }
 
     private Socket Bind(IPEndPoint endPoint)
@@ -66,7 +72,7 @@ public sealed class KafkaListener : IAsyncDisposable
         return socket;
     }
 
-    private async Task AcceptLoopAsync(Socket listener)
+    private async Task AcceptLoopAsync(Socket listener, RequestDispatcher dispatcher, ILoggingAdapter log)
     {
         while (!_stopping.IsCancellationRequested)
         {
@@ -79,10 +85,10 @@ public sealed class KafkaListener : IAsyncDisposable
             {
                 if (_stopping.IsCancellationRequested)
                     return;
-                _log.Warning("Accepting a connection failed: {0}", ex.Message);
+                log.Warning("Accepting a connection failed: {0}", ex.Message);
                 continue;
             }
-            var run = Task.Run(() => KafkaConnection.RunAsync(client, _dispatcher, _settings, _log, _stopping.Token));
+            var run = Task.Run(() => KafkaConnection.RunAsync(client, dispatcher, _settings, log, _stopping.Token));
             lock (_connections)
                 _connections.Add(run);
             _ = run.ContinueWith(t =>

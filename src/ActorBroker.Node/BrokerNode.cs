@@ -42,7 +42,19 @@ public sealed class BrokerNode : IAsyncDisposable
         string clusterId = ClusterIdFile.ReadOrCreate(settings.DataDirectory);
         var gatewaySettings = GatewaySettings.Create(config, clusterId);
 
-        var system = ActorSystem.Create(SystemName, config);
+        // The Kafka port first: Akka remoting and the replication listener may bind port 0, and the kernel could hand
+        // either of them the Kafka port this node held a moment ago (a restart after a crash).
+        var kafkaListener = BindKafkaListener(gatewaySettings);
+        ActorSystem system;
+        try
+        {
+            system = ActorSystem.Create(SystemName, config);
+        }
+        catch
+        {
+            await kafkaListener.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         try
         {
             var cluster = AkkaCluster.Get(system);
@@ -54,13 +66,26 @@ public sealed class BrokerNode : IAsyncDisposable
                 throw new TimeoutException($"This node did not become an Up cluster member within {JoinTimeout.TotalSeconds} s; check the seed nodes.");
 
             var broker = BrokerServices.Start(system, settings);
-            var gateway = KafkaGateway.Start(broker, gatewaySettings);
+            var gateway = KafkaGateway.Start(broker, gatewaySettings, kafkaListener);
             return new BrokerNode(system, broker, gateway);
         }
         catch
         {
+            await kafkaListener.DisposeAsync().ConfigureAwait(false);
             await system.Terminate().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private static KafkaListener BindKafkaListener(GatewaySettings settings)
+    {
+        try
+        {
+            return KafkaListener.Bind(settings);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new KafkaPortUnavailableException(settings.Listen, ex);
         }
     }
 
@@ -73,6 +98,12 @@ public sealed class BrokerNode : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 }
+
+/// <summary>The Kafka listener's address could not be bound (most often: another process holds the port).</summary>
+public sealed class KafkaPortUnavailableException(System.Net.IPEndPoint listen, System.Net.Sockets.SocketException inner)
+    : IOException(
+        $"Cannot listen for Kafka clients on {listen}: {inner.Message}. If another broker runs there, stop it or choose another address with --kafka-listen.",
+        inner);
 
 /// <summary>The cluster id Kafka clients see, created once per data directory (like Kafka's meta.properties).</summary>
 public static class ClusterIdFile

@@ -33,7 +33,11 @@ public sealed class NodeIncarnations(Config config, TextWriter log)
             {
                 node = await BrokerNode.StartAsync(config).ConfigureAwait(false);
             }
-            catch (Exception ex) when (incarnation > 1 && ex is TimeoutException or InvalidOperationException or System.Net.Sockets.SocketException)
+            catch (KafkaPortUnavailableException ex) when (incarnation == 1)
+            {
+                throw new Admin.CommandFailedException(ex.Message);
+            }
+            catch (Exception ex) when (incarnation > 1 && ex is TimeoutException or InvalidOperationException or IOException or System.Net.Sockets.SocketException)
             {
                 log.WriteLine($"ActorBroker: incarnation {incarnation} could not start ({ex.Message}); trying again in {RetryDelay.TotalSeconds:0} s");
                 await Task.WhenAny(_stop.Task, Task.Delay(RetryDelay)).ConfigureAwait(false);

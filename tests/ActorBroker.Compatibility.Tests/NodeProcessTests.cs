@@ -1,10 +1,11 @@
 using System.Net;
+using System.Net.Sockets;
 using ActorBroker.TestKit;
 using Xunit;
 
 namespace ActorBroker.Compatibility.Tests;
 
-/// <summary>The node's process contract the fixture relies on: ready line, listener, SIGTERM exits 0, restart on the same port.</summary>
+/// <summary>The node's process contract the fixture relies on: ready line, listener, SIGTERM exits 0, restart on the same port, a taken port.</summary>
 public sealed class NodeProcessTests
 {
     [Fact]
@@ -28,5 +29,20 @@ public sealed class NodeProcessTests
             await node.RestartAsync();
             Assert.True(FreePort.IsListening(IPAddress.Loopback, node.Port, TimeSpan.FromSeconds(5)), "Nothing listens after restart from SIGKILL.");
         });
+    }
+
+    [Fact]
+    public async Task A_node_whose_kafka_port_is_taken_says_so_and_exits_with_code_1()
+    {
+        using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        holder.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        holder.Listen();
+        int port = ((IPEndPoint)holder.LocalEndPoint!).Port;
+
+        var failure = await Assert.ThrowsAsync<NodeProcessException>(() => NodeProcess.StartAsync(new NodeOptions { Port = port }));
+
+        Assert.Contains("exited with code 1 before it was ready", failure.Message);
+        Assert.Contains($"Cannot listen for Kafka clients on 127.0.0.1:{port}", failure.Message);
+        Assert.Contains("--kafka-listen", failure.Message);
     }
 }
