@@ -60,7 +60,12 @@ internal sealed class LogSegment : IDisposable
     /// <summary>Kafka's NO_TIMESTAMP: the largest timestamp of an empty segment.</summary>
     public const long NoTimestamp = -1;
 
+    // Asynchronous marks the handle as one a socket may send from (SendPacketsElement insists); on Unix it changes
+    // nothing about the file descriptor, and the synchronous RandomAccess calls work on it as before.
+    private const FileOptions SendableOptions = FileOptions.Asynchronous;
+
     private readonly SafeFileHandle _log;
+    private FileStream? _sendSource;
     private readonly LogConfig _config;
     private readonly OffsetIndex _index;
     private readonly TimeIndex _timeIndex;
@@ -142,7 +147,7 @@ internal sealed class LogSegment : IDisposable
     public static LogSegment Create(string directory, long baseOffset, LogConfig config, string suffix = "")
     {
         var log = File.OpenHandle(Path.Combine(directory, FileName(baseOffset, LogExtension) + suffix),
-            FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, SendableOptions);
         try
         {
             var index = OffsetIndex.Create(Path.Combine(directory, FileName(baseOffset, IndexExtension) + suffix),
@@ -174,7 +179,7 @@ internal sealed class LogSegment : IDisposable
     public static LogSegment Open(string directory, long baseOffset, LogConfig config)
     {
         var log = File.OpenHandle(Path.Combine(directory, FileName(baseOffset, LogExtension)),
-            FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, SendableOptions);
         try
         {
             long length = RandomAccess.GetLength(log);
@@ -349,6 +354,13 @@ internal sealed class LogSegment : IDisposable
         batchBaseOffset = -1;
         return -1;
     }
+
+    /// <summary>
+    /// The start of the last indexed batch at or below <paramref name="position"/>, or -1: where a read of whole
+    /// batches can end without reading their headers (the index has an entry at least every
+    /// <see cref="LogConfig.IndexIntervalBytes"/>).
+    /// </summary>
+    public long IndexedBatchStartAtOrBelow(long position) => _index.LastPositionAtOrBelow(position);
 
     /// <summary>
     /// Whole batches starting at <paramref name="position"/> (a batch start) and below <paramref name="limit"/>, with
@@ -567,6 +579,24 @@ internal sealed class LogSegment : IDisposable
 
     /// <summary>The .log file, for syncing its file system (<see cref="GroupSync"/>).</summary>
     public SafeFileHandle LogHandle => _log;
+
+    /// <summary>
+    /// The .log file as an unbuffered stream for sending ranges of it (<see cref="LogFileSlice"/>). It wraps the
+    /// segment's own handle, so it names this file even after a rename or a delete; it is never disposed (that would
+    /// close the handle under the writer), and once the segment closes the handle, sends from it fail.
+    /// </summary>
+    public FileStream SendSource
+    {
+        get
+        {
+            var existing = Volatile.Read(ref _sendSource);
+            if (existing is not null)
+                return existing;
+            var created = new FileStream(_log, FileAccess.Read, bufferSize: 0, isAsync: true);
+            GC.SuppressFinalize(created);
+            return Interlocked.CompareExchange(ref _sendSource, created, null) ?? created;
+        }
+    }
 
     /// <summary>
     /// fsyncs the .log, then the indexes, if anything was written since the last flush. May run on a background

@@ -149,6 +149,33 @@ internal sealed class OffsetIndex : IDisposable
         return found < 0 ? (BaseOffset, 0) : Unpack(entries[found]);
     }
 
+    /// <summary>
+    /// The greatest indexed position that is ≤ <paramref name="position"/> (a batch start: positions grow with
+    /// offsets), or -1 when there is none. Safe to call concurrently with appends.
+    /// </summary>
+    public long LastPositionAtOrBelow(long position)
+    {
+        long[] entries = Volatile.Read(ref _entries);
+        int count = Math.Min(Volatile.Read(ref _count), entries.Length);
+        int lo = 0, hi = count - 1;
+        long found = -1;
+        while (lo <= hi)
+        {
+            int mid = lo + ((hi - lo) >> 1);
+            long entryPosition = (uint)entries[mid];
+            if (entryPosition <= position)
+            {
+                found = entryPosition;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
     /// <summary>Adds an entry (writer thread only). The offset and position must exceed the last entry's.</summary>
     public void Append(long offset, int position)
     {

@@ -400,6 +400,44 @@ public sealed partial class PartitionLog : IDisposable
     }
 
     /// <summary>
+    /// Whole batches from <paramref name="startOffset"/> on, at most <paramref name="maxBytes"/> of them and all in the
+    /// segment holding it, as a range of that segment's file: what a follower fetches, sent from the page cache
+    /// without a copy into this process. The range ends at the segment's end or at an indexed batch start, so no
+    /// header is read to find it. Null when there is nothing to read, or no such end within
+    /// <paramref name="maxBytes"/> (a batch bigger than that); <see cref="Read"/> answers those. The bytes may be
+    /// read after a truncation or retention changed the log: <see cref="LogFileSlice.IsIntact"/> tells. Any thread.
+    /// </summary>
+    /// <exception cref="OffsetOutOfRangeException"><paramref name="startOffset"/> is outside the log.</exception>
+    public LogFileSlice? ReadFileSlice(long startOffset, int maxBytes)
+    {
+        ThrowIfDisposed();
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        return Consistent(() =>
+        {
+            long version = Volatile.Read(ref _version);
+            long logEnd = Volatile.Read(ref _logEndOffset);
+            long logStart = Volatile.Read(ref _logStartOffset);
+            var segments = Volatile.Read(ref _segments);
+            if (startOffset < logStart || startOffset > logEnd)
+                throw new OffsetOutOfRangeException(startOffset, logStart, logEnd);
+            if (startOffset == logEnd)
+                return null;
+            var segment = segments[FindSegment(segments, startOffset)];
+            long size = segment.Size; // read after the log end: whole batches, perhaps a few appended since
+            long position = segment.FindBatchPosition(startOffset, size, out _);
+            if (position < 0)
+                return null;
+            long end = size - position <= maxBytes ? size : segment.IndexedBatchStartAtOrBelow(position + maxBytes);
+            if (end <= position)
+                return null;
+            return new LogFileSlice(this, version, segment.SendSource, position, (int)(end - position));
+        });
+    }
+
+    /// <summary>Whether the log still holds what it held at <paramref name="version"/>: not closed, nothing truncated, deleted or cleaned since.</summary>
+    internal bool IsUnchangedSince(long version) => !_disposed && Volatile.Read(ref _version) == version;
+
+    /// <summary>
     /// Kafka's ListOffsets by timestamp: the first record at or after <see cref="LogStartOffset"/> whose timestamp is ≥
     /// <paramref name="timestamp"/>, with that record's timestamp, or null if none. Segments whose largest timestamp
     /// is below the target are skipped; in the first other one the search starts at its time index entry (see

@@ -112,7 +112,8 @@ public sealed partial class PartitionActor
     /// <summary>
     /// Answers fetches from the log, off the actor. Fetches of the same range share one read: the followers of a
     /// partition woken by one append ask for the same offset, so with three replicas the leader reads each batch once
-    /// instead of twice.
+    /// instead of twice. When every asker is on this node and takes a file range (the replication stream's
+    /// connections), the answer names the range instead of holding the bytes.
     /// </summary>
     private void AnswerReplicaFetches(IEnumerable<(IActorRef ReplyTo, ReplicaFetch Request)> fetches)
     {
@@ -123,7 +124,8 @@ public sealed partial class PartitionActor
         {
             var replyTos = range.Select(f => f.ReplyTo).ToList();
             var (offset, maxBytes) = range.Key;
-            Task.Run(() => ReadForFollowers(log, offset, maxBytes, hw, epoch)).ContinueWith(read =>
+            bool fileSlice = range.All(f => f.Request.TakesFileSlice && f.ReplyTo.Path.Address.HasLocalScope);
+            Task.Run(() => ReadForFollowers(log, offset, maxBytes, hw, epoch, fileSlice)).ContinueWith(read =>
             {
                 object answer = read.IsCompletedSuccessfully ? read.Result : new Status.Failure(read.Exception!.GetBaseException());
                 foreach (var replyTo in replyTos)
@@ -132,10 +134,12 @@ public sealed partial class PartitionActor
         }
     }
 
-    private static ReplicaFetchResult ReadForFollowers(PartitionLog log, long offset, int maxBytes, long hw, int epoch)
+    private static object ReadForFollowers(PartitionLog log, long offset, int maxBytes, long hw, int epoch, bool fileSlice)
     {
         try
         {
+            if (fileSlice && log.ReadFileSlice(offset, maxBytes) is { } slice)
+                return new ReplicaFetchFileResult(new ReplicaFetchResult(ErrorCode.None, ReadOnlyMemory<byte>.Empty, hw, log.LogStartOffset, epoch), slice);
             var read = log.Read(offset, maxBytes, minOneBatch: true);
             return new ReplicaFetchResult(ErrorCode.None, read.Records, hw, read.LogStartOffset, epoch);
         }

@@ -50,7 +50,14 @@ public sealed record TopicConfigChanged(TopicPartition Partition, Guid TopicId, 
 /// (it has everything below it). The leader answers with whole batches (bounded by its log end, not the high
 /// watermark) as soon as there are any, or empty at <paramref name="Deadline"/>. Kafka's follower Fetch.
 /// </summary>
-public sealed record ReplicaFetch(TopicPartition Partition, int FollowerNode, long FetchOffset, int MaxBytes, int LeaderEpoch, DateTime Deadline) : IPartitionCommand;
+public sealed record ReplicaFetch(TopicPartition Partition, int FollowerNode, long FetchOffset, int MaxBytes, int LeaderEpoch, DateTime Deadline) : IPartitionCommand
+{
+    /// <summary>
+    /// The asker sends the answer on from this node and takes a <see cref="ReplicaFetchFileResult"/> (records as a
+    /// range of a segment file) where one fits; the leader gives one only to an asker on its own node.
+    /// </summary>
+    public bool TakesFileSlice { get; init; }
+}
 
 /// <summary>Kafka's OffsetForLeaderEpoch: the largest epoch the leader knows that is at most <paramref name="Epoch"/>, and where it ended.</summary>
 public sealed record GetEpochEnd(TopicPartition Partition, int Epoch) : IPartitionCommand;
@@ -73,6 +80,13 @@ public sealed record LogAdvanced(TopicPartition Partition, long LogEndOffset) : 
 
 /// <param name="LeaderEpoch">The leader's current epoch; a follower that expected another one re-checks for divergence.</param>
 public sealed record ReplicaFetchResult(ErrorCode Error, ReadOnlyMemory<byte> Records, long HighWatermark, long LogStartOffset, int LeaderEpoch) : IClusterMessage;
+
+/// <summary>
+/// A <see cref="ReplicaFetchResult"/> whose records are a range of the leader's segment file, for the replication
+/// stream to send with sendfile(2) (<see cref="ReplicaFetch.TakesFileSlice"/>). <see cref="Result"/> carries no records.
+/// Stays on the leader's node: not a cluster message.
+/// </summary>
+public sealed record ReplicaFetchFileResult(ReplicaFetchResult Result, Storage.LogFileSlice Records);
 
 /// <summary><paramref name="Epoch"/> is -1 and <paramref name="EndOffset"/> -1 when the leader knows no epoch at or below the one asked for.</summary>
 public sealed record EpochEndResult(ErrorCode Error, int Epoch, long EndOffset) : IClusterMessage;

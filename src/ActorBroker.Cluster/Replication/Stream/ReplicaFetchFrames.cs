@@ -73,12 +73,15 @@ public static class ReplicaFetchFrames
         return (correlation, fetch);
     }
 
-    /// <summary>The response's prefix and header; its records follow in the same frame without being copied here.</summary>
-    public static byte[] EncodeResponseHead(int correlation, ReplicaFetchResult result)
+    /// <summary>
+    /// The response's prefix and header for <paramref name="recordsLength"/> bytes of records, which follow in the same
+    /// frame without being copied here (from <paramref name="result"/>, or from a segment file).
+    /// </summary>
+    public static byte[] EncodeResponseHead(int correlation, ReplicaFetchResult result, int recordsLength)
     {
         var head = new byte[PrefixLength + ResponseHeaderLength];
         var span = head.AsSpan();
-        BinaryPrimitives.WriteInt32BigEndian(span, 4 + ResponseHeaderLength + result.Records.Length);
+        BinaryPrimitives.WriteInt32BigEndian(span, 4 + ResponseHeaderLength + recordsLength);
         BinaryPrimitives.WriteInt32BigEndian(span[4..], correlation);
         BinaryPrimitives.WriteInt16BigEndian(span[8..], (short)result.Error);
         BinaryPrimitives.WriteInt64BigEndian(span[10..], result.HighWatermark);

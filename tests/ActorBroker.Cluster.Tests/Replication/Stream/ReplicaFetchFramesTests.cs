@@ -37,7 +37,7 @@ public sealed class ReplicaFetchFramesTests
     {
         byte[] records = [1, 2, 3, 4, 5];
         var result = new ReplicaFetchResult(ErrorCode.OffsetOutOfRange, records, HighWatermark: 77, LogStartOffset: 5, LeaderEpoch: 4);
-        var head = ReplicaFetchFrames.EncodeResponseHead(8, result);
+        var head = ReplicaFetchFrames.EncodeResponseHead(8, result, result.Records.Length);
 
         Assert.Equal(ReplicaFetchFrames.PrefixLength + ReplicaFetchFrames.ResponseHeaderLength, head.Length);
         Assert.Equal(4 + ReplicaFetchFrames.ResponseHeaderLength + records.Length, BinaryPrimitives.ReadInt32BigEndian(head));

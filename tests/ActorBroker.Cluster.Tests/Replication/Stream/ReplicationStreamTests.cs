@@ -3,6 +3,9 @@ using Akka.Actor;
 using ActorBroker.Cluster.Partitions;
 using ActorBroker.Cluster.Replication.Stream;
 using ActorBroker.Protocol;
+using ActorBroker.Protocol.Records;
+using ActorBroker.Storage;
+using ActorBroker.TestKit;
 
 namespace ActorBroker.Cluster.Tests.Replication.Stream;
 
@@ -26,7 +29,23 @@ public sealed class ReplicationStreamTests : Akka.TestKit.Xunit2.TestKit, IAsync
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _listener.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _listener.DisposeAsync();
+        _dataDir.Dispose();
+    }
+
+    private readonly TempDirectory _dataDir = new();
+
+    /// <summary>A log of <paramref name="batches"/> batches of about 10 KiB each.</summary>
+    private PartitionLog LogOf(int batches)
+    {
+        var log = PartitionLog.Open(Path.Combine(_dataDir.Path, "replicated-0"), new LogConfig());
+        var value = new string('v', 1000);
+        for (int b = 0; b < batches; b++)
+            log.Append(Enumerable.Range(0, 10).Aggregate(new RecordBatchBuilder(), (builder, i) => builder.Add($"k{b}-{i}", value)).Build(), leaderEpoch: 3);
+        return log;
+    }
 
     private LeaderLink Link() => new(Sys, ((ExtendedActorSystem)Sys).Provider.DefaultAddress);
 
@@ -113,5 +132,39 @@ public sealed class ReplicationStreamTests : Akka.TestKit.Xunit2.TestKit, IAsync
         _leaders.ExpectMsg<ReplicaFetch>(Timeout);
         await Assert.ThrowsAsync<TimeoutException>(() => pending);
         Assert.True(link.IsClosed);
+    }
+
+    [Fact]
+    public async Task A_fetch_answered_with_a_range_of_a_segment_file_arrives_as_exactly_those_bytes()
+    {
+        using var log = LogOf(batches: 40); // about 400 KiB: more than the socket buffers take at once
+        var link = Link();
+        var fetched = link.FetchAsync(Fetch(0, 5), Timeout);
+        var asked = _leaders.ExpectMsg<ReplicaFetch>(Timeout);
+        Assert.True(asked.TakesFileSlice, "The stream asks for a file range it can send without copying.");
+
+        var slice = log.ReadFileSlice(5, maxBytes: 1 << 20)!;
+        _leaders.Reply(new ReplicaFetchFileResult(new ReplicaFetchResult(ErrorCode.None, ReadOnlyMemory<byte>.Empty, 400, 0, 3), slice));
+
+        using var answer = await fetched;
+        Assert.Equal((ErrorCode.None, 400L, 3), (answer.Result.Error, answer.Result.HighWatermark, answer.Result.LeaderEpoch));
+        Assert.Equal(log.Read(5, 1 << 20, minOneBatch: true).Records.ToArray(), answer.Result.Records.ToArray());
+    }
+
+    [Fact]
+    public async Task A_file_range_the_log_truncated_before_it_was_sent_is_answered_with_a_retriable_error_not_its_bytes()
+    {
+        using var log = LogOf(batches: 4);
+        var link = Link();
+        var fetched = link.FetchAsync(Fetch(0, 0), Timeout);
+        _leaders.ExpectMsg<ReplicaFetch>(Timeout);
+
+        var slice = log.ReadFileSlice(0, maxBytes: 1 << 20)!;
+        log.TruncateTo(20);
+        _leaders.Reply(new ReplicaFetchFileResult(new ReplicaFetchResult(ErrorCode.None, ReadOnlyMemory<byte>.Empty, 40, 0, 3), slice));
+
+        using var answer = await fetched;
+        Assert.Equal(ErrorCode.NotLeaderOrFollower, answer.Result.Error);
+        Assert.True(answer.Result.Records.IsEmpty);
     }
 }
