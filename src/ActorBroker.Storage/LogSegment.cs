@@ -64,8 +64,12 @@ internal sealed class LogSegment : IDisposable
     // nothing about the file descriptor, and the synchronous RandomAccess calls work on it as before.
     private const FileOptions SendableOptions = FileOptions.Asynchronous;
 
+    /// <summary>How far ahead of its end an active segment reserves its blocks (<see cref="Preallocation"/>).</summary>
+    public const long ReserveAhead = 4 * 1024 * 1024;
+
     private readonly SafeFileHandle _log;
     private FileStream? _sendSource;
+    private long _reservedEnd; // writer thread: blocks are reserved below this (long.MaxValue: not reserving)
     private readonly LogConfig _config;
     private readonly OffsetIndex _index;
     private readonly TimeIndex _timeIndex;
@@ -280,8 +284,27 @@ internal sealed class LogSegment : IDisposable
     /// </summary>
     public void Seal()
     {
+        ReleaseReservation();
         if (_largestTimestamp != NoTimestamp && _timeIndex.MaybeAppend(_largestTimestamp, _offsetOfLargestTimestamp, final: true))
             _dirty = true;
+    }
+
+    /// <summary>
+    /// Reserves the blocks for [<paramref name="from"/>, <paramref name="to"/>) and <see cref="ReserveAhead"/> more
+    /// (within the segment's size limit); stops trying for this segment when the file system cannot.
+    /// </summary>
+    private void Reserve(long from, long to)
+    {
+        long end = Math.Max(to, Math.Min(to + ReserveAhead, _config.SegmentBytes));
+        _reservedEnd = Preallocation.Reserve(_log, Math.Max(from, _reservedEnd), end) ? end : long.MaxValue;
+    }
+
+    /// <summary>Gives back the blocks reserved past the end (a truncation to the size frees them on ext4 and xfs).</summary>
+    private void ReleaseReservation()
+    {
+        if (_reservedEnd != long.MaxValue && _reservedEnd > _size)
+            RandomAccess.SetLength(_log, _size);
+        _reservedEnd = _size;
     }
 
     /// <summary>Whether a batch of <paramref name="batchSize"/> bytes ending at <paramref name="lastOffset"/> may go into this segment.</summary>
@@ -295,6 +318,8 @@ internal sealed class LogSegment : IDisposable
     public void Append(ReadOnlySpan<byte> batches, long nextOffset)
     {
         long position = _size;
+        if (position + batches.Length > _reservedEnd)
+            Reserve(position, position + batches.Length);
         RandomAccess.Write(_log, batches, position);
         _dirty = true;
         if (position == 0)
@@ -562,7 +587,9 @@ internal sealed class LogSegment : IDisposable
         Volatile.Write(ref _nextOffset, nextOffset);
         _index.TruncateTo(nextOffset);
         _timeIndex.TruncateTo(nextOffset);
-        RandomAccess.SetLength(_log, position);
+        RandomAccess.SetLength(_log, position); // frees the reserved blocks past it too
+        if (_reservedEnd != long.MaxValue)
+            _reservedEnd = position;
         Volatile.Write(ref _flushedSize, Math.Min(FlushedSize, position));
         Volatile.Write(ref _cacheReleasedTo, Math.Min(Volatile.Read(ref _cacheReleasedTo), position));
         var (_, lastEntryPosition) = _index.LastEntry;
