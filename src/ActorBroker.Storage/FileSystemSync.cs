@@ -12,25 +12,9 @@ internal static partial class FileSystemSync
     {
         if (!OperatingSystem.IsLinux())
             return false;
-        bool added = false;
-        try
-        {
-            file.DangerousAddRef(ref added);
-            return syncfs((int)file.DangerousGetHandle()) == 0;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false; // closed meanwhile: its owner no longer needs it synced
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return false; // a libc without syncfs: the fsyncs alone make the files durable
-        }
-        finally
-        {
-            if (added)
-                file.DangerousRelease();
-        }
+        // false when closed meanwhile (its owner no longer needs it synced) or without syncfs in libc (the fsyncs
+        // alone make the files durable)
+        return DescriptorCall.Invoke(file, syncfs) is (DescriptorCallOutcome.Ran, 0, _);
     }
 
     [LibraryImport("libc", SetLastError = true)]

@@ -22,25 +22,11 @@ internal static partial class PageCache
     {
         if (_unavailable || to <= from)
             return;
-        bool added = false;
-        try
-        {
-            file.DangerousAddRef(ref added);
-            posix_fadvise((int)file.DangerousGetHandle(), from, to - from, DontNeed);
-        }
-        catch (ObjectDisposedException)
-        {
-            // closed meanwhile (retention, cleaning, shutdown): its pages are the kernel's to drop
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            _unavailable = true; // a libc without it: pages stay cached until the kernel evicts them
-        }
-        finally
-        {
-            if (added)
-                file.DangerousRelease();
-        }
+        // A file closed meanwhile (retention, cleaning, shutdown) leaves its pages to the kernel; a libc without the
+        // call leaves pages cached until the kernel evicts them.
+        var (outcome, _, _) = DescriptorCall.Invoke(file, fd => posix_fadvise(fd, from, to - from, DontNeed));
+        if (outcome == DescriptorCallOutcome.Missing)
+            _unavailable = true;
     }
 
     [LibraryImport("libc")]

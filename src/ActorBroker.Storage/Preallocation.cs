@@ -22,26 +22,10 @@ internal static partial class Preallocation
     {
         if (_unavailable || to <= from)
             return false;
-        bool added = false;
-        try
-        {
-            file.DangerousAddRef(ref added);
-            if (fallocate((int)file.DangerousGetHandle(), KeepSize, from, to - from) == 0)
-                return true;
-            if (Marshal.GetLastPInvokeError() == NotSupported)
-                _unavailable = true;
-            return false;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
+        var (outcome, result, errno) = DescriptorCall.Invoke(file, fd => fallocate(fd, KeepSize, from, to - from));
+        if (outcome == DescriptorCallOutcome.Missing || errno == NotSupported)
             _unavailable = true;
-            return false;
-        }
-        finally
-        {
-            if (added)
-                file.DangerousRelease();
-        }
+        return outcome == DescriptorCallOutcome.Ran && result == 0;
     }
 
     [LibraryImport("libc", SetLastError = true)]

@@ -11,8 +11,8 @@ namespace ActorBroker.Cluster.Replication.Stream;
 /// <summary>
 /// One follower node's connection to this node's <see cref="ReplicationListener"/>: a read loop hands every fetch to
 /// the partition's leader entity at once (they long-poll, so many are open together) and a write loop sends the
-/// answers as they come, each tagged with its request's correlation id. A frame that is not a fetch closes the
-/// connection; the follower reconnects.
+/// answers as they come, each tagged with its request's correlation id; records the leader answers with as a range of
+/// a segment file go out with sendfile. A frame that is not a fetch closes the connection; the follower reconnects.
 /// </summary>
 internal sealed class ReplicationServerConnection(Socket socket, IActorRef partitions, ILoggingAdapter log, CancellationToken stopping)
 {
