@@ -37,7 +37,7 @@ public sealed class NodeIncarnations(Config config, TextWriter log)
             {
                 throw new Admin.CommandFailedException(ex.Message);
             }
-            catch (Exception ex) when (incarnation > 1 && ex is TimeoutException or InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+            catch (Exception ex) when (incarnation > 1 && ex is TimeoutException or InvalidOperationException or KafkaPortUnavailableException or System.Net.Sockets.SocketException)
             {
                 log.WriteLine($"ActorBroker: incarnation {incarnation} could not start ({ex.Message}); trying again in {RetryDelay.TotalSeconds:0} s");
                 await Task.WhenAny(_stop.Task, Task.Delay(RetryDelay)).ConfigureAwait(false);

@@ -366,11 +366,7 @@ public sealed partial class PartitionLog : IDisposable
 
     private ReadResult ReadUnlocked(long startOffset, int maxBytes, bool minOneBatch, long maxOffset)
     {
-        long logEnd = Volatile.Read(ref _logEndOffset);
-        long logStart = Volatile.Read(ref _logStartOffset);
-        var segments = Volatile.Read(ref _segments);
-        if (startOffset < logStart || startOffset > logEnd)
-            throw new OffsetOutOfRangeException(startOffset, logStart, logEnd);
+        var (logStart, logEnd, segments) = ReadBounds(startOffset);
         long readEnd = Math.Min(logEnd, maxOffset);
         if (startOffset >= readEnd)
             return new ReadResult(ReadOnlyMemory<byte>.Empty, logStart, logEnd);
@@ -415,11 +411,7 @@ public sealed partial class PartitionLog : IDisposable
         return Consistent(() =>
         {
             long version = Volatile.Read(ref _version);
-            long logEnd = Volatile.Read(ref _logEndOffset);
-            long logStart = Volatile.Read(ref _logStartOffset);
-            var segments = Volatile.Read(ref _segments);
-            if (startOffset < logStart || startOffset > logEnd)
-                throw new OffsetOutOfRangeException(startOffset, logStart, logEnd);
+            var (_, logEnd, segments) = ReadBounds(startOffset);
             if (startOffset == logEnd)
                 return null;
             var segment = segments[FindSegment(segments, startOffset)];
@@ -432,6 +424,18 @@ public sealed partial class PartitionLog : IDisposable
                 return null;
             return new LogFileSlice(this, version, segment.SendSource, position, (int)(end - position));
         });
+    }
+
+    /// <summary>The log's start, end and segments as a read sees them (inside <see cref="Consistent{T}"/>).</summary>
+    /// <exception cref="OffsetOutOfRangeException"><paramref name="startOffset"/> is outside the log.</exception>
+    private (long LogStart, long LogEnd, LogSegment[] Segments) ReadBounds(long startOffset)
+    {
+        long logEnd = Volatile.Read(ref _logEndOffset);
+        long logStart = Volatile.Read(ref _logStartOffset);
+        var segments = Volatile.Read(ref _segments);
+        if (startOffset < logStart || startOffset > logEnd)
+            throw new OffsetOutOfRangeException(startOffset, logStart, logEnd);
+        return (logStart, logEnd, segments);
     }
 
     /// <summary>Whether the log still holds what it held at <paramref name="version"/>: not closed, nothing truncated, deleted or cleaned since.</summary>
