@@ -12,7 +12,9 @@ data dir and free 127.0.0.1 ports (and, for cluster-acks-all, a 3-node cluster w
 scenarios with Confluent.Kafka 2.16 (bundled librdkafka) against ActorBroker and against librdkafka's in-memory
 mock cluster in the same run, and prints a table of both with their ratio. Before each scenario it measures again
 how fast the machine writes into fresh page-cache pages (256 MiB): on a VM that cost depends on what ran before,
-and a broker's produce path pays it. Everything it started is stopped and its temporary files removed on exit.
+and a broker's produce path pays it. Before the first scenario the node gets unmeasured produce runs until its rate
+stops rising (a fresh node spends its first minute of load compiling). Everything it started is stopped and its
+temporary files removed on exit.
 
 Scenarios (none named: all of them, in this order):
   produce-100b      100 B records, acks=1, 6 partitions, linger 5 ms: records/s, MB/s

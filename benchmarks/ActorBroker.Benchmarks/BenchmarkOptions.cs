@@ -36,6 +36,7 @@ public sealed record BenchmarkOptions
           --repeat N                  repetitions of each measurement (default 3; --quick: 1)
           --json FILE                 also write the figures to FILE
           --probe-dir DIR             where the page-cache probe before each scenario writes (default: the temp directory)
+        Before the first scenario the node gets unmeasured produce runs until its rate stops rising (JIT warm-up).
         MB = 10^6 bytes of record values. Each figure is the median of its repetitions; the table shows the range too.
         """;
 
