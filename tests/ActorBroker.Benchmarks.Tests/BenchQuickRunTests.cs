@@ -7,7 +7,8 @@ namespace ActorBroker.Benchmarks.Tests;
 
 /// <summary>
 /// CI smoke check of the benchmark harness: <c>scripts/bench.sh --quick --json FILE</c> with every single-node
-/// scenario must finish and report every figure, ActorBroker's positive and the reference's where there is one.
+/// scenario must finish and report every figure, ActorBroker's positive and the reference's where there is one, after
+/// an unmeasured warm-up of the node.
 /// It checks that the harness works, never how fast anything is. cluster-acks-all is left out: starting
 /// PostgreSQL and three nodes costs more than the smoke check's budget (about two minutes).
 /// </summary>
@@ -47,6 +48,12 @@ public sealed class BenchQuickRunTests(ITestOutputHelper output)
             Assert.True(probes.Success, "the page-cache probe line is missing");
             foreach (var scenario in scenarios)
                 Assert.Matches($@"(^|, ){scenario} \d+(,|$)", probes.Groups[1].Value);
+
+            // The node is warmed up (unmeasured) before the first scenario measures anything.
+            int warmUp = log.IndexOf("node warm-up 1 on actorbroker (not counted)", StringComparison.Ordinal);
+            int firstMeasured = log.IndexOf("produce-100b on actorbroker, run 1/", StringComparison.Ordinal);
+            Assert.True(warmUp >= 0, "the node's warm-up run is missing from the log");
+            Assert.True(firstMeasured > warmUp, "the first measured run came before the node's warm-up");
 
             using var figures = JsonDocument.Parse(File.ReadAllText(json));
             var byKey = figures.RootElement.EnumerateArray()
